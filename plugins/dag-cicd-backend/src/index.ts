@@ -1,0 +1,7 @@
+/**
+ * The DAG CI/CD backend plugin for Backstage.
+ *
+ * @packageDocumentation
+ */
+
+export { dagCicdPlugin as default } from './plugin';

@@ -1,0 +1,107 @@
+// Starts the example backend (which also serves the built app) on a free
+// port with a fresh SQLite folder, for tests that need the whole portal.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitForHttp } from '../../scripts/lib/ports.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function startPortal() {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-portal-'));
+  const overlay = path.join(workDir, 'app-config.test.yaml');
+  // JSON is YAML: the overlay puts app and backend on one origin and the
+  // databases in a folder of this run only.
+  fs.writeFileSync(
+    overlay,
+    JSON.stringify({
+      app: { baseUrl },
+      backend: {
+        baseUrl,
+        listen: { port, host: '127.0.0.1' },
+        cors: { origin: baseUrl },
+        database: { connection: { directory: path.join(workDir, 'sqlite') } },
+      },
+    }),
+  );
+  const logFile = path.join(root, 'test-results', 'portal-backend.log');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  const backend = spawn(
+    path.join(root, 'node_modules', '.bin', 'backstage-cli'),
+    ['package', 'start', '--config', '../../app-config.yaml', '--config', overlay],
+    {
+      cwd: path.join(root, 'packages', 'backend'),
+      stdio: ['ignore', log, log],
+      env: { ...process.env, NODE_ENV: 'development' },
+      detached: true,
+    },
+  );
+  let exited = false;
+  backend.on('exit', () => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (!exited) {
+      // The CLI starts the backend as a child: end the whole process group.
+      try {
+        process.kill(-backend.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      await new Promise(resolve => {
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-backend.pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+          resolve();
+        }, 10_000);
+        backend.on('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    fs.closeSync(log);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(`${baseUrl}/.backstage/health/v1/readiness`, {
+      timeoutMs: 180_000,
+      isAlive: () => !exited,
+    });
+  } catch (error) {
+    await stop();
+    throw new Error(`${error.message}; backend log: ${logFile}`);
+  }
+  return { baseUrl, stop, logFile };
+}
+
+/** A guest user's Backstage token, for calling the API as the browser does. */
+export async function guestToken(baseUrl) {
+  const response = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  if (!response.ok) throw new Error(`guest sign-in failed: HTTP ${response.status}`);
+  return (await response.json()).backstageIdentity.token;
+}
+
+/** Waits until the catalog has ingested an entity (file locations load asynchronously). */
+export async function waitForEntity(baseUrl, token, ref, timeoutMs = 120_000) {
+  const [kind, rest] = ref.split(':');
+  const [namespace, name] = rest.split('/');
+  const url = `${baseUrl}/api/catalog/entities/by-name/${kind}/${namespace}/${name}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    if (response.ok) return response.json();
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+  throw new Error(`${ref} did not appear in the catalog within ${timeoutMs / 1000}s`);
+}
