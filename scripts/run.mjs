@@ -25,7 +25,9 @@ const commands = {
 
 if (!(command in commands)) {
   console.error(
-    `Unknown command "${command}". Use one of: ${Object.keys(commands).join(', ')}.`,
+    `Unknown command "${command}". Use one of: ${Object.keys(commands).join(
+      ', ',
+    )}.`,
   );
   process.exit(2);
 }

@@ -45,11 +45,12 @@ const steps = [
   },
   {
     name: 'lint',
-    run: () => run(bin('backstage-cli'), ['repo', 'lint', '--max-warnings', '0']),
+    run: () =>
+      run(bin('backstage-cli'), ['repo', 'lint', '--max-warnings', '0']),
   },
   {
     name: 'format',
-    run: () => run(bin('prettier'), ['--check', '--log-level', 'warn', '.']),
+    run: () => run(bin('prettier'), ['--check', '--loglevel', 'warn', '.']),
   },
   {
     name: 'unit tests (SQLite + PostgreSQL)',
@@ -60,12 +61,19 @@ const steps = [
         fs.rmSync(output, { force: true });
         const code = await run(
           bin('backstage-cli'),
-          ['repo', 'test', `--maxWorkers=${maxWorkers}`, '--json', `--outputFile=${output}`],
+          [
+            'repo',
+            'test',
+            `--maxWorkers=${maxWorkers}`,
+            '--json',
+            `--outputFile=${output}`,
+          ],
           {
             env: {
               CI: 'true',
               BACKSTAGE_TEST_DISABLE_DOCKER: '1',
-              BACKSTAGE_TEST_DATABASE_POSTGRES18_CONNECTION_STRING: postgres.connectionString,
+              BACKSTAGE_TEST_DATABASE_POSTGRES18_CONNECTION_STRING:
+                postgres.connectionString,
               DAG_CICD_REQUIRE_POSTGRES: '1',
             },
           },
@@ -82,9 +90,13 @@ const steps = [
       const python = ensurePythonVenv(root);
       const output = path.join(results, 'pytest.xml');
       fs.rmSync(output, { force: true });
-      const code = await run(python, ['-m', 'pytest', '-q', `--junitxml=${output}`], {
-        cwd: path.join(root, PYTHON_PACKAGE_DIR),
-      });
+      const code = await run(
+        python,
+        ['-m', 'pytest', '-q', `--junitxml=${output}`],
+        {
+          cwd: path.join(root, PYTHON_PACKAGE_DIR),
+        },
+      );
       return { code, counts: readJunitCounts(output) };
     },
   },
@@ -131,8 +143,14 @@ for (const step of steps) {
     console.error(`${step.name}: ${error.stack ?? error}`);
     outcome = 1;
   }
-  const { code, counts } = typeof outcome === 'object' ? outcome : { code: outcome };
-  summary.push({ name: step.name, code, counts, seconds: (Date.now() - started) / 1000 });
+  const { code, counts } =
+    typeof outcome === 'object' ? outcome : { code: outcome };
+  summary.push({
+    name: step.name,
+    code,
+    counts,
+    seconds: (Date.now() - started) / 1000,
+  });
 }
 
 console.log('\n=== summary ===');
@@ -143,7 +161,9 @@ for (const { name, code, counts, seconds } of summary) {
   const tests = counts
     ? ` (${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped)`
     : '';
-  console.log(`${code === 0 ? 'ok  ' : 'FAIL'} ${name}${tests} ${seconds.toFixed(1)}s`);
+  console.log(
+    `${code === 0 ? 'ok  ' : 'FAIL'} ${name}${tests} ${seconds.toFixed(1)}s`,
+  );
   if (counts) {
     passed += counts.passed;
     failed += counts.failed;

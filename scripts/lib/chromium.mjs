@@ -5,10 +5,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fail, step } from './log.mjs';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 function found() {
-  return [process.env.CHROMIUM_PATH, ...CANDIDATES].find(p => p && fs.existsSync(p));
+  return [process.env.CHROMIUM_PATH, ...CANDIDATES].find(
+    p => p && fs.existsSync(p),
+  );
 }
 
 export function ensureChromium() {
@@ -22,9 +28,16 @@ export function ensureChromium() {
   }
   step('Installing Debian chromium for the browser tests (apt-get)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+  ]) {
     const result = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (result.status !== 0) fail(`apt-get ${args.join(' ')} failed; install chromium and run again.`);
+    if (result.status !== 0)
+      fail(`apt-get ${args.join(' ')} failed; install chromium and run again.`);
   }
-  return found() ?? fail('chromium was installed but no binary was found; set CHROMIUM_PATH.');
+  return (
+    found() ??
+    fail('chromium was installed but no binary was found; set CHROMIUM_PATH.')
+  );
 }

@@ -14,7 +14,10 @@ export function freePort() {
 }
 
 /** Polls `url` until it answers 2xx, or fails after `timeoutMs`. */
-export async function waitForHttp(url, { timeoutMs = 120_000, isAlive = () => true } = {}) {
+export async function waitForHttp(
+  url,
+  { timeoutMs = 120_000, isAlive = () => true } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -28,5 +31,7 @@ export async function waitForHttp(url, { timeoutMs = 120_000, isAlive = () => tr
     }
     await new Promise(resolve => setTimeout(resolve, 500));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s (last: ${last})`);
+  throw new Error(
+    `${url} did not answer within ${timeoutMs / 1000}s (last: ${last})`,
+  );
 }

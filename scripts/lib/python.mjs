@@ -15,7 +15,9 @@ export function venvPython(venvDir) {
 function run(cmd, args, what) {
   const result = spawnSync(cmd, args, { stdio: 'inherit' });
   if (result.error || result.status !== 0) {
-    fail(`${what} failed (${result.error?.message ?? `exit ${result.status}`})`);
+    fail(
+      `${what} failed (${result.error?.message ?? `exit ${result.status}`})`,
+    );
   }
 }
 
@@ -30,18 +32,40 @@ export function ensureVenv(root, venvDir, lockFile) {
   if (isStampCurrent(stamp, hash)) return venvPython(venvDir);
 
   const python = process.env.PYTHON ?? 'python3';
-  const probe = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
-    encoding: 'utf8',
-  });
+  const probe = spawnSync(
+    python,
+    ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (probe.status !== 0) {
-    fail(`no ${python} found: install Python 3.10 or newer (or set PYTHON) and run again.`);
+    fail(
+      `no ${python} found: install Python 3.10 or newer (or set PYTHON) and run again.`,
+    );
   }
-  step(`Creating ${path.relative(root, venvDir)} with Python ${probe.stdout.trim()} from ${path.relative(root, lockFile)}`);
+  step(
+    `Creating ${path.relative(
+      root,
+      venvDir,
+    )} with Python ${probe.stdout.trim()} from ${path.relative(
+      root,
+      lockFile,
+    )}`,
+  );
   fs.rmSync(venvDir, { recursive: true, force: true });
   run(python, ['-m', 'venv', venvDir], 'python3 -m venv');
   run(
     venvPython(venvDir),
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', lockFile],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '-r',
+      lockFile,
+    ],
     `pip install -r ${lockFile}`,
   );
   writeStamp(stamp, hash);

@@ -14,7 +14,9 @@ export function hashOf(files, extra = []) {
 }
 
 export function isStampCurrent(stampFile, hash) {
-  return fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === hash;
+  return (
+    fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === hash
+  );
 }
 
 export function writeStamp(stampFile, hash) {

@@ -28,7 +28,9 @@ export function ensureNode(root) {
   const bin = path.join(dir, 'bin', 'node');
   if (!fs.existsSync(bin)) {
     const pkg = `node-${process.platform}-${process.arch}@${NODE_VERSION}`;
-    step(`Node ${process.versions.node} is too old; installing ${pkg} from the npm registry`);
+    step(
+      `Node ${process.versions.node} is too old; installing ${pkg} from the npm registry`,
+    );
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-node-'));
     const npm = process.env.npm_execpath
       ? [process.execPath, process.env.npm_execpath]
@@ -39,15 +41,21 @@ export function ensureNode(root) {
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
     );
     if (packed.status !== 0) {
-      fail(`could not fetch ${pkg} from the npm registry (npm pack exited ${packed.status}). Install Node ${MIN_NODE_MAJOR}+ and run again.`);
+      fail(
+        `could not fetch ${pkg} from the npm registry (npm pack exited ${packed.status}). Install Node ${MIN_NODE_MAJOR}+ and run again.`,
+      );
     }
     const tarball = path.join(tmp, packed.stdout.trim().split('\n').pop());
     const staging = `${dir}.partial`;
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
-    const untar = spawnSync('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1'], {
-      stdio: 'inherit',
-    });
+    const untar = spawnSync(
+      'tar',
+      ['-xzf', tarball, '-C', staging, '--strip-components=1'],
+      {
+        stdio: 'inherit',
+      },
+    );
     if (untar.status !== 0) fail(`could not unpack ${tarball}`);
     // Renamed into place only when complete, so an interrupted download is
     // never mistaken for a working Node.
@@ -60,7 +68,8 @@ export function ensureNode(root) {
 function yarnRelease(root) {
   const rc = fs.readFileSync(path.join(root, '.yarnrc.yml'), 'utf8');
   const match = rc.match(/^yarnPath:\s*(\S+)/m);
-  if (!match) fail('.yarnrc.yml has no yarnPath: the Yarn release must be committed');
+  if (!match)
+    fail('.yarnrc.yml has no yarnPath: the Yarn release must be committed');
   return path.join(root, match[1]);
 }
 
@@ -113,18 +122,28 @@ function workspaceManifests(root) {
 export function ensureYarnInstall(root, node) {
   const stamp = path.join(root, 'node_modules', '.dag-cicd-install');
   const hash = hashOf(
-    [path.join(root, 'yarn.lock'), path.join(root, '.yarnrc.yml'), ...workspaceManifests(root)],
+    [
+      path.join(root, 'yarn.lock'),
+      path.join(root, '.yarnrc.yml'),
+      ...workspaceManifests(root),
+    ],
     [node.bin, NODE_VERSION],
   );
   if (isStampCurrent(stamp, hash)) return;
   step('Installing workspace dependencies (yarn install --immutable)');
-  const result = spawnSync(node.bin, [yarnRelease(root), 'install', '--immutable'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: toolEnv(root, node),
-  });
+  const result = spawnSync(
+    node.bin,
+    [yarnRelease(root), 'install', '--immutable'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: toolEnv(root, node),
+    },
+  );
   if (result.status !== 0) {
-    fail('yarn install failed; see the output above. If you changed dependencies, run `yarn install` and commit yarn.lock.');
+    fail(
+      'yarn install failed; see the output above. If you changed dependencies, run `yarn install` and commit yarn.lock.',
+    );
   }
   writeStamp(stamp, hash);
 }

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForHttp } from '../../scripts/lib/ports.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
 
 export async function startPortal() {
   const port = await freePort();
@@ -33,7 +36,14 @@ export async function startPortal() {
   const log = fs.openSync(logFile, 'w');
   const backend = spawn(
     path.join(root, 'node_modules', '.bin', 'backstage-cli'),
-    ['package', 'start', '--config', '../../app-config.yaml', '--config', overlay],
+    [
+      'package',
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      overlay,
+    ],
     {
       cwd: path.join(root, 'packages', 'backend'),
       stdio: ['ignore', log, log],
@@ -88,7 +98,8 @@ export async function guestToken(baseUrl) {
   const response = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
     headers: { 'X-Requested-With': 'XMLHttpRequest' },
   });
-  if (!response.ok) throw new Error(`guest sign-in failed: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new Error(`guest sign-in failed: HTTP ${response.status}`);
   return (await response.json()).backstageIdentity.token;
 }
 
@@ -99,9 +110,13 @@ export async function waitForEntity(baseUrl, token, ref, timeoutMs = 120_000) {
   const url = `${baseUrl}/api/catalog/entities/by-name/${kind}/${namespace}/${name}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    const response = await fetch(url, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     if (response.ok) return response.json();
     await new Promise(resolve => setTimeout(resolve, 1000));
   }
-  throw new Error(`${ref} did not appear in the catalog within ${timeoutMs / 1000}s`);
+  throw new Error(
+    `${ref} did not appear in the catalog within ${timeoutMs / 1000}s`,
+  );
 }

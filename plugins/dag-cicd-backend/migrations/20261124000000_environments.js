@@ -32,9 +32,15 @@ exports.up = async function up(knex) {
       indexName: 'dag_cicd_environments_entity_stage_name_uniq',
     });
     // Listing an entity's environments, newest first, is the hot read.
-    table.index(['entity_ref', 'created_at'], 'dag_cicd_environments_entity_created_idx');
+    table.index(
+      ['entity_ref', 'created_at'],
+      'dag_cicd_environments_entity_created_idx',
+    );
     // TTL teardown looks for expired environments by status.
-    table.index(['status', 'expires_at'], 'dag_cicd_environments_status_expires_idx');
+    table.index(
+      ['status', 'expires_at'],
+      'dag_cicd_environments_status_expires_idx',
+    );
   });
 };
 

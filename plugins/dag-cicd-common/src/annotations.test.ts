@@ -30,7 +30,10 @@ describe('isAirflowDagEntity', () => {
   });
 
   it('rejects other kinds with the same type', () => {
-    const entity = { ...component({ type: 'airflow-dag' }, dag), kind: 'Resource' };
+    const entity = {
+      ...component({ type: 'airflow-dag' }, dag),
+      kind: 'Resource',
+    };
     expect(isAirflowDagEntity(entity)).toBe(false);
   });
 });

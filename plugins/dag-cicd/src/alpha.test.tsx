@@ -6,7 +6,10 @@ import plugin from './alpha';
 const dag: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'orders', annotations: { 'airflow.apache.org/dag-id': 'orders' } },
+  metadata: {
+    name: 'orders',
+    annotations: { 'airflow.apache.org/dag-id': 'orders' },
+  },
   spec: { type: 'airflow-dag' },
 };
 const service: Entity = { ...dag, spec: { type: 'service' } };

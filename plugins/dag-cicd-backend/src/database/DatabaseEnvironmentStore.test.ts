@@ -7,7 +7,7 @@ import {
   EnvironmentRow,
 } from './DatabaseEnvironmentStore';
 import { applyDatabaseMigrations } from './migrations';
-import { createTestDatabases } from './testDatabases';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
 
@@ -58,7 +58,10 @@ describe.each(databases.eachSupportedId())(
 
     it('lists nothing for an entity without environments', async () => {
       await expect(
-        store.list({ entityRef: 'component:default/orders' }, { limit: 10, offset: 0 }),
+        store.list(
+          { entityRef: 'component:default/orders' },
+          { limit: 10, offset: 0 },
+        ),
       ).resolves.toEqual({ items: [], totalCount: 0 });
     });
 
@@ -112,7 +115,10 @@ describe.each(databases.eachSupportedId())(
       );
 
       expect(first.totalCount).toBe(5);
-      expect(first.items.map(e => e.name)).toEqual(['ci_0000005', 'ci_0000004']);
+      expect(first.items.map(e => e.name)).toEqual([
+        'ci_0000005',
+        'ci_0000004',
+      ]);
       expect(last.items.map(e => e.name)).toEqual(['ci_0000001']);
     });
 
@@ -132,7 +138,9 @@ describe.each(databases.eachSupportedId())(
         page,
       );
 
-      expect(failed.items.map(e => [e.name, e.error])).toEqual([['ci_2222222', 'boom']]);
+      expect(failed.items.map(e => [e.name, e.error])).toEqual([
+        ['ci_2222222', 'boom'],
+      ]);
       expect(staging.items.map(e => e.name)).toEqual(['staging']);
       expect(readyCi.items.map(e => e.name)).toEqual(['ci_1111111']);
     });
@@ -140,7 +148,9 @@ describe.each(databases.eachSupportedId())(
     it('refuses a second environment with the same entity, stage and name', async () => {
       await knex('dag_cicd_environments').insert(row({}));
       await expect(
-        knex('dag_cicd_environments').insert(row({ commit_sha: 'f'.repeat(40) })),
+        knex('dag_cicd_environments').insert(
+          row({ commit_sha: 'f'.repeat(40) }),
+        ),
       ).rejects.toThrow(/unique|UNIQUE/);
     });
   },

@@ -8,7 +8,10 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { isAirflowDagEntity } from '@dag-cicd/plugin-dag-cicd-common';
 
@@ -61,7 +64,9 @@ function parseRef(entityRef: string): CompoundEntityRef {
     return parseEntityRef(entityRef);
   } catch (error) {
     throw new InputError(
-      `entityRef "${entityRef}" is not a full entity ref such as component:default/orders (${(error as Error).message})`,
+      `entityRef "${entityRef}" is not a full entity ref such as component:default/orders (${
+        (error as Error).message
+      })`,
     );
   }
 }

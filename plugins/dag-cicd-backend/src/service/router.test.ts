@@ -9,7 +9,10 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import express from 'express';
 import request from 'supertest';
-import { EnvironmentRecord, EnvironmentStore } from '../database/EnvironmentStore';
+import {
+  EnvironmentRecord,
+  EnvironmentStore,
+} from '../database/EnvironmentStore';
 import { EntityAccess } from './entityAccess';
 import { createRouter } from './router';
 import { Stages } from './stages';
@@ -22,12 +25,20 @@ const orders: Entity = {
     namespace: 'default',
     annotations: { 'airflow.apache.org/dag-id': 'orders_daily' },
   },
-  spec: { type: 'airflow-dag', owner: 'group:default/data', lifecycle: 'production' },
+  spec: {
+    type: 'airflow-dag',
+    owner: 'group:default/data',
+    lifecycle: 'production',
+  },
 };
 const website: Entity = {
   ...orders,
   metadata: { name: 'website', namespace: 'default' },
-  spec: { type: 'website', owner: 'group:default/web', lifecycle: 'production' },
+  spec: {
+    type: 'website',
+    owner: 'group:default/web',
+    lifecycle: 'production',
+  },
 };
 
 const record: EnvironmentRecord = {
@@ -51,13 +62,20 @@ async function createApp(options: {
   allow?: boolean;
   records?: EnvironmentRecord[];
 }) {
-  const list = jest.fn<ReturnType<EnvironmentStore['list']>, Parameters<EnvironmentStore['list']>>(
-    async () => ({ items: options.records ?? [], totalCount: options.records?.length ?? 0 }),
-  );
+  const list = jest.fn<
+    ReturnType<EnvironmentStore['list']>,
+    Parameters<EnvironmentStore['list']>
+  >(async () => ({
+    items: options.records ?? [],
+    totalCount: options.records?.length ?? 0,
+  }));
   const permissions = mockServices.permissions.mock({
     authorize: async requests =>
       requests.map(() => ({
-        result: options.allow === false ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+        result:
+          options.allow === false
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
       })),
   });
   const auditor = mockServices.auditor.mock();
@@ -97,7 +115,9 @@ describe('GET /environments', () => {
           commit: record.commit,
           stage: 'ci',
           dataNamespace: 'file:///data/default/orders/ci_ab12cd3/',
-          inputs: { events: { uri: 'file:///prod/events/', mode: 'read-only' } },
+          inputs: {
+            events: { uri: 'file:///prod/events/', mode: 'read-only' },
+          },
           artifacts: {},
           connections: { spark_default: 'spark_ci' },
           profile: 'production-readonly',
@@ -109,7 +129,11 @@ describe('GET /environments', () => {
       ],
     });
     expect(list).toHaveBeenCalledWith(
-      { entityRef: 'component:default/orders', stage: undefined, status: undefined },
+      {
+        entityRef: 'component:default/orders',
+        stage: undefined,
+        status: undefined,
+      },
       { limit: 10, offset: 0 },
     );
   });
@@ -118,18 +142,27 @@ describe('GET /environments', () => {
     const { app, list } = await createApp({});
     const response = await request(app)
       .get('/environments')
-      .query({ entityRef: 'Component:orders'.replace('orders', 'default/orders') })
+      .query({
+        entityRef: 'Component:orders'.replace('orders', 'default/orders'),
+      })
       .set('Authorization', mockCredentials.user.header());
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ items: [], totalCount: 0 });
-    expect(list).toHaveBeenCalledWith(expect.anything(), { limit: 50, offset: 0 });
+    expect(list).toHaveBeenCalledWith(expect.anything(), {
+      limit: 50,
+      offset: 0,
+    });
   });
 
   it('passes stage and status filters to the store', async () => {
     const { app, list } = await createApp({});
     await request(app)
       .get('/environments')
-      .query({ entityRef: 'component:default/orders', stage: 'staging', status: 'failed' })
+      .query({
+        entityRef: 'component:default/orders',
+        stage: 'staging',
+        status: 'failed',
+      })
       .set('Authorization', mockCredentials.user.header())
       .expect(200);
     expect(list.mock.calls[0][0]).toEqual({
@@ -169,22 +202,33 @@ describe('GET /environments', () => {
     [{}, 400, /entityRef/],
     [{ entityRef: 'orders' }, 400, /not a full entity ref/],
     [{ entityRef: 'component:default/website' }, 400, /is not an Airflow DAG/],
-    [{ entityRef: 'component:default/unknown' }, 404, /No entity component:default\/unknown/],
-    [{ entityRef: 'component:default/orders', stage: 'prod' }, 400, /Unknown stage "prod"; the configured stages are ci, staging, production/],
+    [
+      { entityRef: 'component:default/unknown' },
+      404,
+      /No entity component:default\/unknown/,
+    ],
+    [
+      { entityRef: 'component:default/orders', stage: 'prod' },
+      400,
+      /Unknown stage "prod"; the configured stages are ci, staging, production/,
+    ],
     [{ entityRef: 'component:default/orders', stage: '../etc' }, 400, /stage/],
     [{ entityRef: 'component:default/orders', status: 'gone' }, 400, /status/],
     [{ entityRef: 'component:default/orders', limit: 0 }, 400, /limit/],
     [{ entityRef: 'component:default/orders', limit: 501 }, 400, /limit/],
     [{ entityRef: 'component:default/orders', offset: -1 }, 400, /offset/],
     [{ entityRef: 'component:default/orders', extra: 1 }, 400, /extra/],
-  ])('answers %j with %d and a message naming the problem', async (query, status, message) => {
-    const { app, list } = await createApp({});
-    const response = await request(app)
-      .get('/environments')
-      .query(query)
-      .set('Authorization', mockCredentials.user.header());
-    expect(response.status).toBe(status);
-    expect(response.body.error.message).toMatch(message);
-    expect(list).not.toHaveBeenCalled();
-  });
+  ])(
+    'answers %j with %d and a message naming the problem',
+    async (query, status, message) => {
+      const { app, list } = await createApp({});
+      const response = await request(app)
+        .get('/environments')
+        .query(query)
+        .set('Authorization', mockCredentials.user.header());
+      expect(response.status).toBe(status);
+      expect(response.body.error.message).toMatch(message);
+      expect(list).not.toHaveBeenCalled();
+    },
+  );
 });

@@ -1,13 +1,13 @@
-import {
-  AuditorService,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   dagCicdEnvironmentReadPermission,
   Environment,
 } from '@dag-cicd/plugin-dag-cicd-common';
 import express from 'express';
-import { EnvironmentRecord, EnvironmentStore } from '../database/EnvironmentStore';
+import {
+  EnvironmentRecord,
+  EnvironmentStore,
+} from '../database/EnvironmentStore';
 import { createOpenApiRouter } from '../schema/openapi';
 import { EntityAccess } from './entityAccess';
 import { Stages } from './stages';
@@ -47,7 +47,9 @@ function toApiEnvironment(record: EnvironmentRecord): Environment {
  * every request before a handler runs; handlers only authenticate, authorise
  * and call the stores and services.
  */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, auditor, entityAccess, environments, stages } = options;
   const router = await createOpenApiRouter(options.validatorOptions);
 

@@ -15,7 +15,11 @@ describe('Stages', () => {
   });
 
   it('keeps the configured order and takes the last stage as production', () => {
-    const stages = stagesOf([{ name: 'dev' }, { name: 'qa' }, { name: 'live' }]);
+    const stages = stagesOf([
+      { name: 'dev' },
+      { name: 'qa' },
+      { name: 'live' },
+    ]);
     expect(stages.ordered.map(s => s.name)).toEqual(['dev', 'qa', 'live']);
     expect(stages.get('live').production).toBe(true);
     expect(stages.get('qa').production).toBe(false);

@@ -44,7 +44,9 @@ export class Stages {
     const flagged = stages.filter(s => s.production);
     if (flagged.length > 1) {
       throw new Error(
-        `dagCicd.stages marks more than one production stage: ${flagged.map(s => s.name).join(', ')}`,
+        `dagCicd.stages marks more than one production stage: ${flagged
+          .map(s => s.name)
+          .join(', ')}`,
       );
     }
     // Without an explicit flag the last stage of the lane is production.
@@ -59,7 +61,9 @@ export class Stages {
     const stage = this.ordered.find(s => s.name === name);
     if (!stage) {
       throw new InputError(
-        `Unknown stage "${name}"; the configured stages are ${this.ordered.map(s => s.name).join(', ')}`,
+        `Unknown stage "${name}"; the configured stages are ${this.ordered
+          .map(s => s.name)
+          .join(', ')}`,
       );
     }
     return stage;

@@ -18,7 +18,10 @@ describe('DagCicdClient', () => {
         res.statusCode = 404;
         res.end(
           JSON.stringify({
-            error: { name: 'NotFoundError', message: 'No entity component:default/unknown in the catalog' },
+            error: {
+              name: 'NotFoundError',
+              message: 'No entity component:default/unknown in the catalog',
+            },
             request: { method: 'GET', url: req.url },
             response: { statusCode: 404 },
           }),
@@ -28,14 +31,19 @@ describe('DagCicdClient', () => {
       res.end(JSON.stringify({ items: [], totalCount: 0 }));
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/dag-cicd`;
+    baseUrl = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/dag-cicd`;
   });
 
   afterAll(() => new Promise(resolve => server.close(resolve)));
 
   const client = () =>
     new DagCicdClient({
-      discoveryApi: { getBaseUrl: async (pluginId: string) => baseUrl.replace('dag-cicd', pluginId) },
+      discoveryApi: {
+        getBaseUrl: async (pluginId: string) =>
+          baseUrl.replace('dag-cicd', pluginId),
+      },
       fetchApi: { fetch },
     });
 

@@ -26,9 +26,12 @@ function environment(n: number): Environment {
   };
 }
 
-function apiWith(pages: (query: { limit?: number; offset?: number }) => EnvironmentPage) {
-  const listEnvironments = jest.fn(async (query: Parameters<DagCicdApi['listEnvironments']>[0]) =>
-    pages(query),
+function apiWith(
+  pages: (query: { limit?: number; offset?: number }) => EnvironmentPage,
+) {
+  const listEnvironments = jest.fn(
+    async (query: Parameters<DagCicdApi['listEnvironments']>[0]) =>
+      pages(query),
   );
   return { listEnvironments } satisfies DagCicdApi;
 }
@@ -57,8 +60,13 @@ describe('EnvironmentsTable', () => {
     const api = apiWith(() => ({ items: [environment(1)], totalCount: 1 }));
     await renderTable(api);
     expect(await screen.findByText('ci_0000001')).toBeInTheDocument();
-    expect(screen.getByText('0000001')).toHaveAttribute('title', environment(1).commit);
-    expect(screen.getByText('file:///data/default/orders/ci_0000001/')).toBeInTheDocument();
+    expect(screen.getByText('0000001')).toHaveAttribute(
+      'title',
+      environment(1).commit,
+    );
+    expect(
+      screen.getByText('file:///data/default/orders/ci_0000001/'),
+    ).toBeInTheDocument();
     expect(screen.getByText('ready')).toBeInTheDocument();
   });
 
@@ -85,7 +93,10 @@ describe('EnvironmentsTable', () => {
   it("shows the server's error message", async () => {
     const response = new Response(
       JSON.stringify({
-        error: { name: 'NotAllowedError', message: 'Not allowed: dag-cicd.environment.read' },
+        error: {
+          name: 'NotAllowedError',
+          message: 'Not allowed: dag-cicd.environment.read',
+        },
         request: { method: 'GET', url: '/environments' },
         response: { statusCode: 403 },
       }),
@@ -95,7 +106,8 @@ describe('EnvironmentsTable', () => {
     const api = { listEnvironments: jest.fn().mockRejectedValue(error) };
     await renderTable(api);
     expect(
-      (await screen.findAllByText(/Not allowed: dag-cicd.environment.read/)).length,
+      (await screen.findAllByText(/Not allowed: dag-cicd.environment.read/))
+        .length,
     ).toBeGreaterThan(0);
   });
 });

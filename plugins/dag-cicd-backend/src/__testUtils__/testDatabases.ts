@@ -8,7 +8,10 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 export function createTestDatabases(): TestDatabases {
   const ids: TestDatabaseId[] = ['SQLITE_3', 'POSTGRES_18'];
   const databases = TestDatabases.create({ ids });
-  if (process.env.DAG_CICD_REQUIRE_POSTGRES && !databases.supports('POSTGRES_18')) {
+  if (
+    process.env.DAG_CICD_REQUIRE_POSTGRES &&
+    !databases.supports('POSTGRES_18')
+  ) {
     throw new Error(
       'DAG_CICD_REQUIRE_POSTGRES is set but BACKSTAGE_TEST_DATABASE_POSTGRES18_CONNECTION_STRING is not: run the tests through `npm test`, which starts PostgreSQL.',
     );
