@@ -154,6 +154,15 @@ describe('GET /environments', () => {
     });
   });
 
+  it('accepts an entity ref that is not percent-encoded, as curl sends it', async () => {
+    const { app, list } = await createApp({});
+    const response = await request(app)
+      .get('/environments?entityRef=component:default/orders')
+      .set('Authorization', mockCredentials.user.header());
+    expect(response.status).toBe(200);
+    expect(list.mock.calls[0][0].entityRef).toBe('component:default/orders');
+  });
+
   it('passes stage and status filters to the store', async () => {
     const { app, list } = await createApp({});
     await request(app)

@@ -40,6 +40,7 @@ export const spec = {
             "in": "query",
             "required": true,
             "description": "The DAG entity, as a full entity ref (`component:default/orders`).",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
