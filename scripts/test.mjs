@@ -173,5 +173,5 @@ for (const { name, code, counts, seconds } of summary) {
   // counts as a failure in the closing line.
   if (code !== 0 && !(counts?.failed > 0)) failed += 1;
 }
-console.log(`npm test: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`total: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(summary.every(s => s.code === 0) ? 0 : 1);
