@@ -1,0 +1,318 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { FileDataStore } from './FileDataStore';
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) {
+    items.push(item);
+  }
+  return items;
+}
+
+/** Every file under a folder (links as their target path) with its sha256. */
+async function checksums(folder: string): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const entry of await fs.readdir(folder, {
+    recursive: true,
+    withFileTypes: true,
+  })) {
+    const full = path.join(entry.parentPath, entry.name);
+    const key = path.relative(folder, full);
+    if (entry.isSymbolicLink()) {
+      result[key] = `-> ${await fs.readlink(full)}`;
+    } else if (entry.isFile()) {
+      result[key] = createHash('sha256')
+        .update(await fs.readFile(full))
+        .digest('hex');
+    }
+  }
+  return result;
+}
+
+describe('FileDataStore', () => {
+  let tmp: string;
+  let root: string;
+  let outside: string;
+  let store: FileDataStore;
+  let rootUri: string;
+  let ci1: string;
+
+  beforeEach(async () => {
+    tmp = await fs.realpath(
+      await fs.mkdtemp(path.join(os.tmpdir(), 'dag-cicd-file-store-')),
+    );
+    root = path.join(tmp, 'data');
+    outside = path.join(tmp, 'outside');
+    await fs.mkdir(root);
+    await fs.mkdir(outside);
+    store = new FileDataStore({ root });
+    rootUri = `file://${root}/`;
+    ci1 = `${rootUri}default/orders/ci_1/`;
+  });
+
+  afterEach(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('serves the file scheme under its root', () => {
+    expect(store.scheme).toBe('file');
+    expect(store.rootUri).toBe(rootUri);
+  });
+
+  it('writes, reads and tells whether an object exists', async () => {
+    const uri = `${ci1}out/part-0.csv`;
+    expect(await store.exists(uri)).toBe(false);
+    await store.write(uri, 'id,amount\n1,10\n');
+    expect(await store.exists(uri)).toBe(true);
+    expect(await text(await store.read(uri))).toBe('id,amount\n1,10\n');
+    expect(
+      await fs.readFile(
+        path.join(root, 'default/orders/ci_1/out/part-0.csv'),
+        'utf8',
+      ),
+    ).toBe('id,amount\n1,10\n');
+  });
+
+  it('writes Buffers and streams, and replaces an existing object', async () => {
+    const uri = `${ci1}x.bin`;
+    await store.write(uri, Buffer.from([1, 2, 3]));
+    expect(
+      await fs.readFile(path.join(root, 'default/orders/ci_1/x.bin')),
+    ).toEqual(Buffer.from([1, 2, 3]));
+    await store.write(uri, Readable.from(['a', 'b', 'c']));
+    expect(await text(await store.read(uri))).toBe('abc');
+  });
+
+  it('says a prefix is not an object', async () => {
+    await store.write(`${ci1}out/part-0.csv`, 'x');
+    expect(await store.exists(`${ci1}out/`)).toBe(false);
+    await expect(store.write(`${ci1}out/`, 'x')).rejects.toThrow(InputError);
+  });
+
+  it('fails to read a missing object with NotFoundError', async () => {
+    await expect(store.read(`${ci1}missing.csv`)).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+
+  it('lists every object under a prefix, recursively, with its size', async () => {
+    await store.write(`${ci1}a.csv`, '12345');
+    await store.write(`${ci1}deep/er/b.json`, '{}');
+    await store.write(`${rootUri}default/orders/ci_10/c.csv`, 'sibling');
+    const listed = await collect(store.list(ci1));
+    expect(listed.sort((x, y) => x.uri.localeCompare(y.uri))).toEqual([
+      { uri: `${ci1}a.csv`, size: 5 },
+      { uri: `${ci1}deep/er/b.json`, size: 2 },
+    ]);
+    expect(await collect(store.list(`${ci1}nothing/`))).toEqual([]);
+  });
+
+  it('copies one object', async () => {
+    await store.write(`${rootUri}prod/events/e.csv`, 'event');
+    await store.copy(`${rootUri}prod/events/e.csv`, `${ci1}in/events/e.csv`);
+    expect(await text(await store.read(`${ci1}in/events/e.csv`))).toBe('event');
+    expect(await text(await store.read(`${rootUri}prod/events/e.csv`))).toBe(
+      'event',
+    );
+    await expect(
+      store.copy(`${rootUri}prod/missing.csv`, `${ci1}x.csv`),
+    ).rejects.toThrow(NotFoundError);
+  });
+
+  describe('atomic write', () => {
+    function failingMidway() {
+      return new Readable({
+        read() {
+          this.push('half of the rows\n');
+          this.destroy(new Error('connection reset'));
+        },
+      });
+    }
+
+    it('leaves no target when the source fails mid-way', async () => {
+      const uri = `${ci1}out/part-0.csv`;
+      await expect(store.write(uri, failingMidway())).rejects.toThrow(
+        'connection reset',
+      );
+      expect(await store.exists(uri)).toBe(false);
+      // No temporary file left behind either.
+      expect(
+        await fs.readdir(path.join(root, 'default/orders/ci_1/out')),
+      ).toEqual([]);
+    });
+
+    it('keeps the previous object when a replacement fails', async () => {
+      const uri = `${ci1}out/part-0.csv`;
+      await store.write(uri, 'old, complete\n');
+      await expect(store.write(uri, failingMidway())).rejects.toThrow();
+      expect(await text(await store.read(uri))).toBe('old, complete\n');
+    });
+
+    it('never shows a partial object to a reader during a write', async () => {
+      const uri = `${ci1}out/big.csv`;
+      let release!: () => void;
+      const gate = new Promise<void>(resolve => {
+        release = resolve;
+      });
+      async function* slow() {
+        yield 'first half\n';
+        await gate;
+        yield 'second half\n';
+      }
+      const writing = store.write(uri, Readable.from(slow()));
+      await new Promise(resolve => setTimeout(resolve, 20));
+      expect(await store.exists(uri)).toBe(false);
+      expect(await collect(store.list(ci1))).toEqual([]);
+      release();
+      await writing;
+      expect(await text(await store.read(uri))).toBe(
+        'first half\nsecond half\n',
+      );
+    });
+  });
+
+  describe('deletePrefix', () => {
+    it('deletes exactly one environment, leaving everything else byte for byte', async () => {
+      const ci10 = `${rootUri}default/orders/ci_10/`;
+      await store.write(`${ci1}out/part-0.csv`, 'ci_1 output');
+      await store.write(`${ci1}out/deep/part-1.csv`, 'more ci_1 output');
+      await store.write(`${ci1}_manifests/run/task.json`, '{}');
+      await store.write(`${ci10}out/part-0.csv`, 'ci_10 output');
+      await store.write(`${rootUri}default/orders/ci_1.csv`, 'look-alike file');
+      await store.write(`${rootUri}prod/orders/events.csv`, 'production data');
+      await fs.writeFile(path.join(outside, 'secret.txt'), 'outside the root');
+      await fs.mkdir(path.join(outside, 'folder'));
+      await fs.writeFile(path.join(outside, 'folder/keep.txt'), 'keep me');
+      // Links inside the prefix pointing outside it: to a file, to a folder.
+      await fs.symlink(
+        path.join(outside, 'secret.txt'),
+        path.join(root, 'default/orders/ci_1/out/secret-link'),
+      );
+      await fs.symlink(
+        path.join(outside, 'folder'),
+        path.join(root, 'default/orders/ci_1/folder-link'),
+      );
+      await fs.symlink(
+        path.join(root, 'prod'),
+        path.join(root, 'default/orders/ci_1/prod-link'),
+      );
+
+      const prefixFolder = path.join(root, 'default/orders/ci_1');
+      const before = await checksums(tmp);
+      const expected = Object.fromEntries(
+        Object.entries(before).filter(
+          ([file]) =>
+            !path.join(tmp, file).startsWith(`${prefixFolder}${path.sep}`),
+        ),
+      );
+
+      expect(await store.deletePrefix(ci1)).toEqual({ deleted: 6 });
+
+      expect(await checksums(tmp)).toEqual(expected);
+      expect(Object.keys(expected)).toEqual(
+        expect.arrayContaining([
+          'data/default/orders/ci_10/out/part-0.csv',
+          'data/default/orders/ci_1.csv',
+          'data/prod/orders/events.csv',
+          'outside/secret.txt',
+          'outside/folder/keep.txt',
+        ]),
+      );
+      await expect(fs.lstat(prefixFolder)).rejects.toThrow(/ENOENT/);
+    });
+
+    it('deletes nothing for a prefix that does not exist', async () => {
+      expect(await store.deletePrefix(`${ci1}never/`)).toEqual({ deleted: 0 });
+    });
+
+    it('only takes prefixes', async () => {
+      await expect(
+        store.deletePrefix(`${rootUri}default/orders/ci_1`),
+      ).rejects.toThrow(InputError);
+    });
+  });
+
+  describe('symbolic links', () => {
+    beforeEach(async () => {
+      await fs.mkdir(path.join(root, 'default/orders/ci_1'), {
+        recursive: true,
+      });
+      await fs.writeFile(path.join(outside, 'secret.txt'), 'outside the root');
+      await fs.symlink(outside, path.join(root, 'default/orders/ci_1/escape'));
+      await fs.symlink(
+        path.join(outside, 'secret.txt'),
+        path.join(root, 'default/orders/ci_1/secret.txt'),
+      );
+    });
+
+    it('does not list through a link or list the link', async () => {
+      expect(await collect(store.list(ci1))).toEqual([]);
+    });
+
+    it('does not read through a link', async () => {
+      await expect(store.read(`${ci1}escape/secret.txt`)).rejects.toThrow(
+        /symbolic link/,
+      );
+      await expect(store.read(`${ci1}secret.txt`)).rejects.toThrow(
+        /symbolic link/,
+      );
+    });
+
+    it('does not write through a link', async () => {
+      await expect(
+        store.write(`${ci1}escape/planted.txt`, 'x'),
+      ).rejects.toThrow(/symbolic link/);
+      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+    });
+
+    it('does not delete through a link named as the prefix', async () => {
+      await expect(store.deletePrefix(`${ci1}escape/`)).rejects.toThrow(
+        /symbolic link/,
+      );
+      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+    });
+  });
+
+  describe('refuses URIs outside its root', () => {
+    it.each([
+      ['another file', 'file:///etc/passwd'],
+      ['the folder beside the root', () => `file://${outside}/secret.txt`],
+      ['a parent escape', () => `${rootUri}../outside/secret.txt`],
+      ['an escape inside a path', () => `${rootUri}default/../../outside/x`],
+      ['an encoded escape', () => `${rootUri}%2e%2e/outside/x`],
+      ['a backslash escape', () => `${rootUri}..\\outside\\x`],
+      ['a root look-alike', () => `file://${root}-2/x`],
+      ['another scheme', 's3://lake/x'],
+      ['a relative path', 'default/orders/x'],
+    ])('%s', async (_, uriOf) => {
+      const uri = typeof uriOf === 'function' ? uriOf() : uriOf;
+      const prefix = uri.endsWith('/') ? uri : `${uri}/`;
+      await expect(store.exists(uri)).rejects.toThrow(InputError);
+      await expect(store.read(uri)).rejects.toThrow(InputError);
+      await expect(store.write(uri, 'x')).rejects.toThrow(InputError);
+      await expect(store.copy(`${ci1}a`, uri)).rejects.toThrow(InputError);
+      await expect(store.copy(uri, `${ci1}a`)).rejects.toThrow(InputError);
+      await expect(store.deletePrefix(prefix)).rejects.toThrow(InputError);
+      await expect(collect(store.list(prefix))).rejects.toThrow(InputError);
+      expect(await fs.readdir(outside)).toEqual([]);
+    });
+  });
+
+  it('refuses a root that is not a normalised absolute path', () => {
+    expect(() => new FileDataStore({ root: 'relative/data' })).toThrow(
+      InputError,
+    );
+    expect(() => new FileDataStore({ root: '/var/data/../etc' })).toThrow(
+      InputError,
+    );
+    expect(() => new FileDataStore({ root: '/var/da%2fta' })).toThrow(
+      InputError,
+    );
+  });
+});
