@@ -55,13 +55,7 @@ function describe(value: string) {
  * @throws InputError naming the field and the reason
  */
 export function assertPathSegment(field: string, value: string): string {
-  const why = reason(value, NAME, 128);
-  if (why) {
-    throw new InputError(
-      `${field} ${describe(value)} is not a valid path segment: ${why}`,
-    );
-  }
-  return value;
+  return assertSegment(field, value, NAME, 128);
 }
 
 /**
@@ -72,7 +66,17 @@ export function assertPathSegment(field: string, value: string): string {
  * @throws InputError naming the field and the reason
  */
 export function assertKeySegment(field: string, value: string): string {
-  const why = reason(value, KEY, 255);
+  return assertSegment(field, value, KEY, 255);
+}
+
+// One check and one message for both kinds of segment; only the rule differs.
+function assertSegment(
+  field: string,
+  value: string,
+  pattern: RegExp,
+  maxLength: number,
+): string {
+  const why = reason(value, pattern, maxLength);
   if (why) {
     throw new InputError(
       `${field} ${describe(value)} is not a valid path segment: ${why}`,
