@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode, ensureYarnInstall, toolEnv } from './lib/toolchain.mjs';
 import { ensurePythonVenv } from './lib/python.mjs';
+import { seedExampleData } from './lib/exampleData.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [command = 'bootstrap', ...args] = process.argv.slice(2);
@@ -20,6 +21,8 @@ const commands = {
   // Every test: type-check, lint, unit tests on SQLite and PostgreSQL, Python
   // tests and the browser smoke test.
   test: ['scripts/test.mjs'],
+  // Benchmarks, each against a baseline measured in the same run.
+  bench: ['scripts/bench.mjs'],
   bootstrap: null,
 };
 
@@ -35,6 +38,8 @@ if (!(command in commands)) {
 const node = ensureNode(root);
 ensureYarnInstall(root, node);
 ensurePythonVenv(root);
+
+if (command === 'start') seedExampleData(root);
 
 const target = commands[command];
 if (target) {

@@ -1,10 +1,12 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Configuration of the DAG CI/CD plugins. */
   dagCicd?: {
     /**
      * The ordered lanes a commit moves through. Defaults to
-     * `ci → staging → production`. Environments are named after their stage
-     * outside `ci` (where they are named `ci_<sha7>`).
+     * `ci → staging → production`. Environments are named `ci_<sha7>` in the
+     * first stage and after their stage elsewhere.
      */
     stages?: Array<{
       /** Lower-case name, e.g. `ci`; at most 32 characters. */
@@ -15,6 +17,95 @@ export interface Config {
        * stage, the last by default, is production.
        */
       production?: boolean;
+      /**
+       * Whether service principals (a CI pipeline's static or JWKS token) may
+       * create and tear down environments in this stage. Defaults to true for
+       * the first stage only.
+       */
+      allowServices?: boolean;
+      /**
+       * Airflow `conn_id` overrides for every DAG in this stage, e.g.
+       * `spark_default: spark_ci`: the cluster the stage's runs use.
+       */
+      connections?: { [connId: string]: string };
+    }>;
+
+    /** Where environment data lives. */
+    dataStore?: {
+      /**
+       * The store root: environment namespaces are
+       * `<root><entity namespace>/<dag id>/<environment>/`. A URI prefix
+       * ending in `/`, e.g. `s3://lake/dag-cicd/`. Defaults to the file
+       * store's folder.
+       */
+      root?: string;
+      /** The `file://` store, always available. */
+      file?: {
+        /**
+         * The folder of the file store; relative paths are resolved against
+         * the backend's working directory. Defaults to `.data/store`.
+         */
+        root?: string;
+      };
+    };
+
+    /** Defaults and limits of environments. */
+    environments?: {
+      /**
+       * The input profile when a request names none: `empty` by default.
+       * Production environments always use `production-readonly`.
+       */
+      defaultProfile?: string;
+      /** TTL of environments in the first stage when a request names none. Default 3 days. */
+      defaultTtl?: HumanDuration | string;
+      /** The longest TTL a request may ask for. Default 30 days. */
+      maxTtl?: HumanDuration | string;
+      /** How often expired environments are torn down. Default 10 minutes. */
+      teardownFrequency?: HumanDuration | string;
+      /** Bounds of the `sample` and `chaos` profiles, per input. */
+      sample?: {
+        /** At most this many objects. Default 1000. */
+        maxObjects?: number;
+        /** At most this many bytes. Default 1 GiB. */
+        maxBytes?: number;
+        /**
+         * Fraction of rows kept from CSV / JSON Lines objects, in (0, 1].
+         * Default 1: whole objects, copied server-side where the store can.
+         */
+        rowFraction?: number;
+      };
+      /**
+       * Fault rates of the `chaos` profile, each a probability in [0, 1]:
+       * `nulls`, `malformed`, `duplicates`, `late`, `outOfOrder` per row;
+       * `drift`, `truncated`, `empty` per file.
+       */
+      chaos?: { [fault: string]: number };
+    };
+
+    /**
+     * Per-DAG settings, keyed by entity ref. They live in the platform's
+     * configuration, not in the DAG's catalog-info.yaml, because they say
+     * which production data environments may read. Locations are full URIs
+     * or paths relative to `dagCicd.dataStore.root`.
+     */
+    dags?: Array<{
+      /** The DAG entity, e.g. `component:default/orders-daily`. */
+      entityRef: string;
+      /** Where production reads and writes: never written by another stage. */
+      productionPrefix: string;
+      /** Input name → the production prefix it is read from. */
+      inputs?: { [name: string]: string };
+      /**
+       * Artifact name → template rendered per environment, e.g.
+       * `s3://artifacts/etl/{commit}/etl.jar`. Variables: `{commit}`,
+       * `{sha7}`, `{environment}`, `{stage}`, `{dagId}`, `{entityNamespace}`,
+       * `{entityName}`, `{namespace}`.
+       */
+      artifacts?: { [name: string]: string };
+      /** Where the DAG's fixture sets live: `<fixtures><set>/<input>/…`. */
+      fixtures?: string;
+      /** Stage → `conn_id` overrides for this DAG. */
+      connections?: { [stage: string]: { [connId: string]: string } };
     }>;
   };
 }

@@ -28,9 +28,8 @@ backend.add(
 backend.add(import('@backstage/plugin-permission-backend'));
 // Allows everything: replace with a policy of your own in production (see
 // docs/configuration.md for the DAG CI/CD permissions).
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Allows everything except what the example policy says about environments.
+backend.add(import('./permissionPolicy'));
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

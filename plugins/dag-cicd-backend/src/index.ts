@@ -5,3 +5,13 @@
  */
 
 export { dagCicdPlugin as default } from './plugin';
+export {
+  dagCicdEnvironmentConditions,
+  createDagCicdEnvironmentConditionalDecision,
+  dagCicdEnvironmentRules,
+  dagCicdEnvironmentResourceRef,
+} from './permissions';
+export type {
+  DagCicdEnvironmentResource,
+  DagCicdEnvironmentQuery,
+} from './permissions';

@@ -1,18 +1,29 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { dagCicdPlugin } from './plugin';
 
+jest.setTimeout(60_000);
+
 // The plugin as a backend installs it: real migrations on SQLite, the real
-// router, the backend's own auth and error handling.
+// router, file store, scheduler, permission registry, the backend's own auth
+// and error handling.
 describe('dagCicdPlugin', () => {
-  it('serves the environments of a DAG entity at /api/dag-cicd', async () => {
+  it('creates and serves environments of a DAG entity at /api/dag-cicd', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-plugin-'));
     const { server } = await startTestBackend({
       features: [
         dagCicdPlugin,
+        mockServices.rootConfig.factory({
+          data: { dagCicd: { dataStore: { file: { root } } } },
+        }),
         catalogServiceMock.factory({
           entities: [
             {
@@ -29,17 +40,42 @@ describe('dagCicdPlugin', () => {
       ],
     });
 
-    const ok = await request(server)
-      .get('/api/dag-cicd/environments')
-      .query({ entityRef: 'component:default/orders' })
-      .set('Authorization', mockCredentials.user.header());
-    expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ items: [], totalCount: 0 });
-
     const anonymous = await request(server)
       .get('/api/dag-cicd/environments')
       .query({ entityRef: 'component:default/orders' })
       .set('Authorization', mockCredentials.none.header());
     expect(anonymous.status).toBe(401);
+
+    const commit = 'ab12cd3'.padEnd(40, '0');
+    const created = await request(server)
+      .post('/api/dag-cicd/environments')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ entityRef: 'component:default/orders', commit });
+    expect(created.status).toBe(201);
+    expect(created.body.dataNamespace).toBe(
+      `file://${root}/default/orders_daily/ci_ab12cd3/`,
+    );
+
+    let status = created.body.status;
+    for (let i = 0; i < 100 && status === 'provisioning'; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      const got = await request(server)
+        .get(`/api/dag-cicd/environments/${created.body.id}`)
+        .set('Authorization', mockCredentials.user.header());
+      status = got.body.status;
+    }
+    expect(status).toBe('ready');
+    expect(
+      fs.existsSync(
+        path.join(root, 'default/orders_daily/ci_ab12cd3/_dag_cicd/conf.json'),
+      ),
+    ).toBe(true);
+
+    const list = await request(server)
+      .get('/api/dag-cicd/environments')
+      .query({ entityRef: 'component:default/orders' })
+      .set('Authorization', mockCredentials.user.header());
+    expect(list.body.totalCount).toBe(1);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });

@@ -4,11 +4,25 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { dagCicdPermissions } from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  DataStore,
+  dagCicdDataStoresExtensionPoint,
+} from '@dag-cicd/plugin-dag-cicd-node';
+import { randomUUID } from 'node:crypto';
 import { DatabaseEnvironmentStore } from './database/DatabaseEnvironmentStore';
 import { applyDatabaseMigrations } from './database/migrations';
+import { dagCicdEnvironmentResourceRef, dagCicdEnvironmentRules } from './permissions';
+import { seedInputs } from './profiles/seedInputs';
+import { DagSettingsRegistry } from './service/dagSettings';
 import { EntityAccess } from './service/entityAccess';
+import { EnvironmentService } from './service/EnvironmentService';
+import { readEnvironmentSettings } from './service/environmentSettings';
+import { Provisioner } from './service/Provisioner';
 import { createRouter } from './service/router';
 import { Stages } from './service/stages';
+import { readDataStoreConfig } from './stores/dataStoreConfig';
+import { DataStores } from './stores/DataStores';
+import { S3DataStore } from './stores/S3DataStore';
 
 /**
  * The DAG CI/CD backend plugin: per-commit environments of Airflow DAGs, served
@@ -19,10 +33,20 @@ import { Stages } from './service/stages';
 export const dagCicdPlugin = createBackendPlugin({
   pluginId: 'dag-cicd',
   register(env) {
+    const moduleStores: DataStore[] = [];
+    env.registerExtensionPoint(dagCicdDataStoresExtensionPoint, {
+      addDataStore(store) {
+        moduleStores.push(store);
+      },
+    });
+
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
         database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -32,7 +56,10 @@ export const dagCicdPlugin = createBackendPlugin({
       },
       async init({
         config,
+        logger,
         database,
+        scheduler,
+        auth,
         httpAuth,
         httpRouter,
         permissions,
@@ -41,16 +68,81 @@ export const dagCicdPlugin = createBackendPlugin({
         catalog,
       }) {
         const stages = Stages.fromConfig(config);
+        const settings = readEnvironmentSettings(config);
+        const configured = readDataStoreConfig(config, {
+          s3: S3DataStore.fromConfig,
+        });
+        const dataStores = new DataStores([
+          ...configured.stores,
+          ...moduleStores,
+        ]);
         const db = await applyDatabaseMigrations(database);
-        permissionsRegistry.addPermissions(dagCicdPermissions);
+        const store = new DatabaseEnvironmentStore(db);
+
+        // Registered first: the rule set that EntityAccess evaluates
+        // conditional decisions with comes from the registry.
+        permissionsRegistry.addResourceType({
+          resourceRef: dagCicdEnvironmentResourceRef,
+          permissions: dagCicdPermissions,
+          rules: Object.values(dagCicdEnvironmentRules),
+          getResources: refs => access.getResources(refs),
+        });
+        const access = new EntityAccess(
+          catalog,
+          permissions,
+          auth,
+          stages,
+          permissionsRegistry.getPermissionRuleset(
+            dagCicdEnvironmentResourceRef,
+          ),
+        );
+
+        const provisioner = new Provisioner({
+          store,
+          dataStores,
+          seedInputs,
+          logger,
+          auditor,
+          instanceId: randomUUID(),
+        });
+        const environments = new EnvironmentService({
+          store,
+          access,
+          stages,
+          dags: DagSettingsRegistry.fromConfig(config, configured.root),
+          dataStores,
+          provisioner,
+          settings,
+          root: configured.root,
+        });
+
+        // Scheduled work runs once across replicas (global scope): finishing
+        // what a stopped replica left half done, and the TTL teardown.
+        await scheduler.scheduleTask({
+          id: 'dag-cicd-resume-environments',
+          scope: 'global',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 30 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            const resumed = await provisioner.resumeAbandoned();
+            if (resumed) logger.info(`Resumed ${resumed} environment(s)`);
+          },
+        });
+        await scheduler.scheduleTask({
+          id: 'dag-cicd-ttl-teardown',
+          scope: 'global',
+          frequency: settings.teardownFrequency,
+          timeout: { minutes: 30 },
+          initialDelay: { seconds: 30 },
+          fn: async () => {
+            const expired = await provisioner.expire();
+            if (expired) logger.info(`Tore down ${expired} expired environment(s)`);
+          },
+        });
+
         httpRouter.use(
-          await createRouter({
-            httpAuth,
-            auditor,
-            stages,
-            entityAccess: new EntityAccess(catalog, permissions),
-            environments: new DatabaseEnvironmentStore(db),
-          }),
+          await createRouter({ httpAuth, auth, auditor, environments }),
         );
       },
     });

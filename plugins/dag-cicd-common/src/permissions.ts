@@ -1,31 +1,44 @@
 import { createPermission } from '@backstage/plugin-permission-common';
-import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 
-// Environment permissions are resource permissions on the DAG's catalog
-// entity. A permission policy can therefore answer them with the catalog's own
-// conditional rules, e.g. `catalogConditions.isEntityOwner`, and the catalog
-// evaluates the condition against the entity: no second copy of ownership
-// logic lives in this plugin.
+/**
+ * The resource type of environment permissions. A resource is "a DAG entity
+ * in a stage", referenced as `<entity ref>@<stage>` (for example
+ * `component:default/orders@ci`), or as the bare entity ref when an action
+ * spans every stage (listing). A permission policy can answer with
+ * conditions on it — the DAG's owners, the stage, production or not — and
+ * the plugin evaluates them against the entity the request names.
+ *
+ * @public
+ */
+export const DAG_CICD_ENVIRONMENT_RESOURCE_TYPE = 'dag-cicd-environment';
 
-/** Read the environments (and their runs) of a DAG entity. @public */
+/** The resource ref of a DAG entity in a stage: `<entity ref>@<stage>`. @public */
+export function dagCicdEnvironmentResourceRef(
+  entityRef: string,
+  stage?: string,
+): string {
+  return stage ? `${entityRef}@${stage}` : entityRef;
+}
+
+/** Read the environments (and their runs and history) of a DAG entity. @public */
 export const dagCicdEnvironmentReadPermission = createPermission({
   name: 'dag-cicd.environment.read',
   attributes: { action: 'read' },
-  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
 });
 
-/** Create an environment for a DAG entity. @public */
+/** Create an environment for a DAG entity in a stage. @public */
 export const dagCicdEnvironmentCreatePermission = createPermission({
   name: 'dag-cicd.environment.create',
   attributes: { action: 'create' },
-  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
 });
 
-/** Tear down an environment of a DAG entity. @public */
+/** Tear down an environment of a DAG entity in a stage. @public */
 export const dagCicdEnvironmentDeletePermission = createPermission({
   name: 'dag-cicd.environment.delete',
   attributes: { action: 'delete' },
-  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
 });
 
 /** Every permission of the DAG CI/CD plugin, for registration with the permissions registry. @public */

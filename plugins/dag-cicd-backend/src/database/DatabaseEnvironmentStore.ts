@@ -1,13 +1,22 @@
 import { Knex } from 'knex';
+import { EnvironmentStatus } from '@dag-cicd/plugin-dag-cicd-common';
 import {
+  EnvironmentEvent,
+  EnvironmentExistsError,
   EnvironmentFilter,
   EnvironmentRecord,
   EnvironmentStore,
   Page,
   PageRequest,
+  ProvisioningStep,
+  Transition,
 } from './EnvironmentStore';
 
 const TABLE = 'dag_cicd_environments';
+const EVENTS = 'dag_cicd_environment_events';
+
+// Statuses in which work is under way and a lease says who does it.
+const BUSY: EnvironmentStatus[] = ['provisioning', 'tearing-down'];
 
 /** A row of `dag_cicd_environments`, as the drivers return it. */
 export interface EnvironmentRow {
@@ -27,6 +36,24 @@ export interface EnvironmentRow {
   created_at: Date | string | number;
   updated_at: Date | string | number;
   expires_at: Date | string | number | null;
+  request_hash: string;
+  steps_done: string;
+  lease_owner: string | null;
+  lease_until: Date | string | number | null;
+  seed: number | string;
+  plan: string;
+}
+
+interface EventRow {
+  id: number | string;
+  environment_id: string;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  step: string | null;
+  actor: string;
+  at: Date | string | number;
+  detail: string | null;
 }
 
 // SQLite hands timestamps back as numbers or strings, PostgreSQL as Dates.
@@ -46,18 +73,143 @@ function fromRow(row: EnvironmentRow): EnvironmentRecord {
     artifacts: JSON.parse(row.artifacts),
     connections: JSON.parse(row.connections),
     profile: row.profile,
-    status: row.status as EnvironmentRecord['status'],
+    status: row.status as EnvironmentStatus,
     error: row.error ?? undefined,
     createdBy: row.created_by,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     expiresAt: row.expires_at === null ? undefined : toDate(row.expires_at),
+    requestHash: row.request_hash,
+    seed: Number(row.seed),
+    stepsDone: JSON.parse(row.steps_done),
+    plan: JSON.parse(row.plan),
   };
+}
+
+function toRow(record: EnvironmentRecord): Omit<
+  EnvironmentRow,
+  'lease_owner' | 'lease_until'
+> {
+  return {
+    id: record.id,
+    entity_ref: record.entityRef,
+    stage: record.stage,
+    name: record.name,
+    commit_sha: record.commit,
+    data_namespace: record.dataNamespace,
+    inputs: JSON.stringify(record.inputs),
+    artifacts: JSON.stringify(record.artifacts),
+    connections: JSON.stringify(record.connections),
+    profile: record.profile,
+    status: record.status,
+    error: record.error ?? null,
+    created_by: record.createdBy,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    expires_at: record.expiresAt ?? null,
+    request_hash: record.requestHash,
+    steps_done: JSON.stringify(record.stepsDone),
+    seed: record.seed,
+    plan: JSON.stringify(record.plan),
+  };
+}
+
+function fromEventRow(row: EventRow): EnvironmentEvent {
+  return {
+    id: Number(row.id),
+    environmentId: row.environment_id,
+    type: row.type as EnvironmentEvent['type'],
+    ...(row.from_status && { from: row.from_status as EnvironmentStatus }),
+    ...(row.to_status && { to: row.to_status as EnvironmentStatus }),
+    ...(row.step && { step: row.step as ProvisioningStep }),
+    actor: row.actor,
+    at: toDate(row.at),
+    ...(row.detail && { detail: JSON.parse(row.detail) }),
+  };
+}
+
+// The drivers' words for a unique-key violation.
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' || // PostgreSQL
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
 }
 
 /** {@link EnvironmentStore} on the plugin's own database (SQLite or PostgreSQL), through knex. */
 export class DatabaseEnvironmentStore implements EnvironmentStore {
   constructor(private readonly db: Knex) {}
+
+  async insert(
+    record: EnvironmentRecord,
+    lease: { owner: string; until: Date },
+  ): Promise<EnvironmentRecord> {
+    try {
+      await this.db.transaction(async tx => {
+        await tx(TABLE).insert({
+          ...toRow(record),
+          lease_owner: lease.owner,
+          lease_until: lease.until,
+        });
+        await tx(EVENTS).insert({
+          environment_id: record.id,
+          type: 'transition',
+          from_status: null,
+          to_status: record.status,
+          step: null,
+          actor: record.createdBy,
+          at: record.createdAt,
+          detail: JSON.stringify({
+            commit: record.commit,
+            profile: record.profile,
+          }),
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const existing = await this.getLive(
+          record.entityRef,
+          record.stage,
+          record.name,
+        );
+        // The winner may already have been torn down; then the caller can
+        // simply try again.
+        if (existing) throw new EnvironmentExistsError(existing);
+      }
+      throw error;
+    }
+    return record;
+  }
+
+  async get(id: string): Promise<EnvironmentRecord | undefined> {
+    const row = await this.db<EnvironmentRow>(TABLE).where({ id }).first();
+    return row && fromRow(row);
+  }
+
+  async getLive(
+    entityRef: string,
+    stage: string,
+    name: string,
+  ): Promise<EnvironmentRecord | undefined> {
+    const row = await this.db<EnvironmentRow>(TABLE)
+      .where({ entity_ref: entityRef, stage, name })
+      .whereNot('status', 'deleted')
+      .first();
+    return row && fromRow(row);
+  }
+
+  async findByCommitPrefix(
+    entityRef: string,
+    prefix: string,
+  ): Promise<EnvironmentRecord[]> {
+    const rows: EnvironmentRow[] = await this.db(TABLE)
+      .where('entity_ref', entityRef)
+      .andWhere('commit_sha', 'like', `${prefix.replace(/[%_\\]/g, '')}%`)
+      .limit(50);
+    return rows.map(fromRow);
+  }
 
   async list(
     filter: EnvironmentFilter,
@@ -81,5 +233,131 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
       const [{ count }] = await where(tx(TABLE).count({ count: '*' }));
       return { items: rows.map(fromRow), totalCount: Number(count) };
     });
+  }
+
+  async transition(
+    id: string,
+    transition: Transition,
+    patch: Partial<Pick<EnvironmentRecord, 'inputs'>> = {},
+  ): Promise<EnvironmentRecord | undefined> {
+    const atRest = !BUSY.includes(transition.to);
+    return this.db.transaction(async tx => {
+      const row = await tx<EnvironmentRow>(TABLE).where({ id }).first();
+      if (!row || !transition.from.includes(row.status as EnvironmentStatus)) {
+        return undefined;
+      }
+      const updated = await tx(TABLE)
+        .where({ id, status: row.status })
+        .update({
+          status: transition.to,
+          error: transition.error ?? null,
+          updated_at: transition.at,
+          ...(patch.inputs && { inputs: JSON.stringify(patch.inputs) }),
+          ...(atRest && { lease_owner: null, lease_until: null }),
+        });
+      // A concurrent transition won between our read and our update.
+      if (updated !== 1) return undefined;
+      await tx(EVENTS).insert({
+        environment_id: id,
+        type: 'transition',
+        from_status: row.status,
+        to_status: transition.to,
+        step: null,
+        actor: transition.actor,
+        at: transition.at,
+        detail: JSON.stringify({
+          ...transition.detail,
+          ...(transition.error && { error: transition.error }),
+        }),
+      });
+      const after = await tx<EnvironmentRow>(TABLE).where({ id }).first();
+      return after && fromRow(after);
+    });
+  }
+
+  async completeStep(
+    id: string,
+    step: ProvisioningStep,
+    options: {
+      actor: string;
+      at: Date;
+      leaseUntil: Date;
+      patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>;
+      detail?: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      const row = await tx<EnvironmentRow>(TABLE).where({ id }).first();
+      if (!row) return;
+      const done: ProvisioningStep[] = JSON.parse(row.steps_done);
+      await tx(TABLE)
+        .where({ id })
+        .update({
+          steps_done: JSON.stringify(
+            done.includes(step) ? done : [...done, step],
+          ),
+          lease_until: options.leaseUntil,
+          updated_at: options.at,
+          ...(options.patch?.inputs && {
+            inputs: JSON.stringify(options.patch.inputs),
+          }),
+        });
+      await tx(EVENTS).insert({
+        environment_id: id,
+        type: 'step',
+        from_status: null,
+        to_status: null,
+        step,
+        actor: options.actor,
+        at: options.at,
+        detail: options.detail ? JSON.stringify(options.detail) : null,
+      });
+    });
+  }
+
+  async claim(
+    id: string,
+    lease: { owner: string; until: Date; now: Date },
+  ): Promise<EnvironmentRecord | undefined> {
+    // One conditional UPDATE: of several replicas racing for the same
+    // environment, exactly one sees a changed row.
+    const updated = await this.db(TABLE)
+      .where({ id })
+      .whereIn('status', BUSY)
+      .andWhere(q =>
+        q
+          .whereNull('lease_until')
+          .orWhere('lease_until', '<', lease.now)
+          .orWhere('lease_owner', lease.owner),
+      )
+      .update({ lease_owner: lease.owner, lease_until: lease.until });
+    return updated === 1 ? this.get(id) : undefined;
+  }
+
+  async findAbandoned(now: Date, limit: number): Promise<EnvironmentRecord[]> {
+    const rows: EnvironmentRow[] = await this.db(TABLE)
+      .whereIn('status', BUSY)
+      .andWhere(q =>
+        q.whereNull('lease_until').orWhere('lease_until', '<', now),
+      )
+      .orderBy('updated_at')
+      .limit(limit);
+    return rows.map(fromRow);
+  }
+
+  async findExpired(now: Date, limit: number): Promise<EnvironmentRecord[]> {
+    const rows: EnvironmentRow[] = await this.db(TABLE)
+      .whereIn('status', ['ready', 'failed'])
+      .andWhere('expires_at', '<', now)
+      .orderBy('expires_at')
+      .limit(limit);
+    return rows.map(fromRow);
+  }
+
+  async history(id: string): Promise<EnvironmentEvent[]> {
+    const rows: EventRow[] = await this.db(EVENTS)
+      .where('environment_id', id)
+      .orderBy('id');
+    return rows.map(fromEventRow);
   }
 }

@@ -3,6 +3,14 @@ import {
   EnvironmentStatus,
 } from '@dag-cicd/plugin-dag-cicd-common';
 
+/** An idempotent step of provisioning an environment, in the order they run. */
+export type ProvisioningStep =
+  | 'namespace'
+  | 'inputs'
+  | 'artifacts'
+  | 'connections'
+  | 'registration';
+
 /** An environment as it is stored. */
 export interface EnvironmentRecord {
   id: string;
@@ -21,6 +29,54 @@ export interface EnvironmentRecord {
   createdAt: Date;
   updatedAt: Date;
   expiresAt?: Date;
+  /** Fingerprint of the create request; see {@link requestHash}. */
+  requestHash: string;
+  /** Seed of sampling and fault injection, so re-runs produce the same bytes. */
+  seed: number;
+  /** Provisioning steps that have completed. */
+  stepsDone: ProvisioningStep[];
+  /** What provisioning and teardown need, fixed at creation. */
+  plan: ProvisioningPlan;
+}
+
+/**
+ * Everything provisioning and teardown need beyond the environment itself,
+ * fixed when it is created: a backend that resumes it after a restart finishes
+ * the job it was given, even if the configuration changed in between.
+ */
+export interface ProvisioningPlan {
+  productionPrefix: string;
+  /** Input name → production URI prefix. */
+  inputSources: Record<string, string>;
+  fixturesRoot?: string;
+  /** For `from:<env>`: the earlier environment's namespace. */
+  sourceNamespace?: string;
+  sample: { maxObjects: number; maxBytes: number; rowFraction: number };
+  chaos: Record<string, number>;
+}
+
+/** One entry of an environment's history. */
+export interface EnvironmentEvent {
+  id: number;
+  environmentId: string;
+  type: 'transition' | 'step';
+  from?: EnvironmentStatus;
+  to?: EnvironmentStatus;
+  step?: ProvisioningStep;
+  /** The user or service that caused it, or `system:dag-cicd` for scheduled work. */
+  actor: string;
+  at: Date;
+  detail?: Record<string, unknown>;
+}
+
+/** A change of status, applied only if the environment is in one of `from`. */
+export interface Transition {
+  from: EnvironmentStatus[];
+  to: EnvironmentStatus;
+  actor: string;
+  at: Date;
+  error?: string;
+  detail?: Record<string, unknown>;
 }
 
 /** Which environments to list; absent fields do not filter. */
@@ -40,15 +96,99 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/** The live (not deleted) environment an insert collided with. */
+export class EnvironmentExistsError extends Error {
+  constructor(readonly existing: EnvironmentRecord) {
+    super(
+      `Environment ${existing.name} already exists in stage ${existing.stage} of ${existing.entityRef}`,
+    );
+    this.name = 'EnvironmentExistsError';
+  }
+}
+
 /**
- * Persistence of environments. The service depends on this interface, so that
- * its logic is tested without a database and the database code is tested on
- * every supported engine.
+ * Persistence of environments and their history. The service depends on this
+ * interface, so that its logic is tested without a database and the database
+ * code is tested on every supported engine.
  */
 export interface EnvironmentStore {
+  /**
+   * Inserts a new environment in `provisioning`, leased to `lease.owner`, and
+   * records its first history entry, atomically.
+   *
+   * @throws EnvironmentExistsError if a live environment already has the
+   * same (entity, stage, name) — decided by the database, so concurrent
+   * requests on several replicas cannot both win.
+   */
+  insert(
+    record: EnvironmentRecord,
+    lease: { owner: string; until: Date },
+  ): Promise<EnvironmentRecord>;
+
+  get(id: string): Promise<EnvironmentRecord | undefined>;
+
+  /** The live environment of that name, if any. */
+  getLive(
+    entityRef: string,
+    stage: string,
+    name: string,
+  ): Promise<EnvironmentRecord | undefined>;
+
+  /** Live environments of an entity whose commit starts with `prefix`. */
+  findByCommitPrefix(
+    entityRef: string,
+    prefix: string,
+  ): Promise<EnvironmentRecord[]>;
+
   /** Environments matching the filter, newest first. */
   list(
     filter: EnvironmentFilter,
     page: PageRequest,
   ): Promise<Page<EnvironmentRecord>>;
+
+  /**
+   * Moves an environment to a new status and records it, atomically; clears
+   * the lease when the new status is at rest (`ready`, `failed`, `deleted`).
+   *
+   * @returns the updated environment, or undefined if it was not in one of
+   * `transition.from` (someone else moved it first)
+   */
+  transition(
+    id: string,
+    transition: Transition,
+    patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>,
+  ): Promise<EnvironmentRecord | undefined>;
+
+  /** Records a completed step (and its result) and renews the lease. */
+  completeStep(
+    id: string,
+    step: ProvisioningStep,
+    options: {
+      actor: string;
+      at: Date;
+      leaseUntil: Date;
+      patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>;
+      detail?: Record<string, unknown>;
+    },
+  ): Promise<void>;
+
+  /**
+   * Takes the lease of a busy environment (`provisioning`, `tearing-down`)
+   * if nobody holds it or its holder's lease ran out.
+   *
+   * @returns the environment if this caller now holds the lease
+   */
+  claim(
+    id: string,
+    lease: { owner: string; until: Date; now: Date },
+  ): Promise<EnvironmentRecord | undefined>;
+
+  /** Busy environments whose lease ran out: work to resume. */
+  findAbandoned(now: Date, limit: number): Promise<EnvironmentRecord[]>;
+
+  /** Ready or failed environments whose TTL has passed, oldest first. */
+  findExpired(now: Date, limit: number): Promise<EnvironmentRecord[]>;
+
+  /** The environment's history, oldest first. */
+  history(id: string): Promise<EnvironmentEvent[]>;
 }

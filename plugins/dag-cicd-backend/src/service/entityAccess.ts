@@ -1,10 +1,13 @@
 import {
+  AuthService,
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
+  Entity,
   parseEntityRef,
+  RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
@@ -12,31 +15,77 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import {
+  createConditionAuthorizer,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { isAirflowDagEntity } from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
+  getAirflowDagId,
+  isAirflowDagEntity,
+} from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  DagCicdEnvironmentQuery,
+  DagCicdEnvironmentResource,
+} from '../permissions';
+import { Stages } from './stages';
+
+/** A DAG entity a caller has been allowed to act on. */
+export interface DagEntity {
+  entityRef: string;
+  entityNamespace: string;
+  dagId: string;
+  entity: Entity;
+}
+
+type EnvironmentPermission = ResourcePermission<
+  typeof DAG_CICD_ENVIRONMENT_RESOURCE_TYPE
+>;
 
 /**
  * Resolves the DAG entity a request names and checks that the caller may act
- * on it. Every endpoint goes through here, so that an entity ref is parsed,
- * looked up and authorised in exactly one way.
+ * on it in a stage. Every endpoint goes through here, so that an entity ref is
+ * parsed, looked up and authorised in exactly one way.
  */
 export class EntityAccess {
+  readonly #authorizeConditions: (
+    decision: Parameters<ReturnType<typeof createConditionAuthorizer>>[0],
+    resource: DagCicdEnvironmentResource,
+  ) => boolean;
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly permissions: PermissionsService,
-  ) {}
+    private readonly auth: AuthService,
+    private readonly stages: Stages,
+    ruleset: PermissionRuleset<
+      DagCicdEnvironmentResource,
+      DagCicdEnvironmentQuery,
+      typeof DAG_CICD_ENVIRONMENT_RESOURCE_TYPE
+    >,
+  ) {
+    this.#authorizeConditions = createConditionAuthorizer(ruleset);
+  }
 
+  /**
+   * @param stage - the stage the action touches; absent for actions that
+   * span every stage (listing without a stage filter)
+   * @throws NotFoundError, InputError or NotAllowedError
+   */
   async require(options: {
     entityRef: string;
-    permission: ResourcePermission<'catalog-entity'>;
+    permission: EnvironmentPermission;
     credentials: BackstageCredentials;
-  }): Promise<string> {
+    stage?: string;
+  }): Promise<DagEntity> {
+    const { permission, credentials } = options;
+    const stage =
+      options.stage === undefined ? undefined : this.stages.get(options.stage);
     const ref = parseRef(options.entityRef);
     // The lookup runs with the caller's credentials: an entity the caller
     // cannot see in the catalog is "not found" here too.
-    const entity = await this.catalog.getEntityByRef(ref, {
-      credentials: options.credentials,
-    });
+    const entity = await this.catalog.getEntityByRef(ref, { credentials });
     const entityRef = stringifyEntityRef(ref);
     if (!entity) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);
@@ -46,17 +95,85 @@ export class EntityAccess {
         `Entity ${entityRef} is not an Airflow DAG: it needs spec.type "airflow-dag" and the annotation airflow.apache.org/dag-id`,
       );
     }
-    const [decision] = await this.permissions.authorize(
-      [{ permission: options.permission, resourceRef: entityRef }],
-      { credentials: options.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    const denied = () =>
+      new NotAllowedError(
+        `Not allowed: ${permission.name} on ${entityRef}${
+          stage ? ` in stage ${stage.name}` : ''
+        }`,
+      );
+
+    if (
+      this.auth.isPrincipal(credentials, 'service') &&
+      permission.attributes.action !== 'read' &&
+      stage &&
+      !stage.allowServices
+    ) {
       throw new NotAllowedError(
-        `Not allowed: ${options.permission.name} on ${entityRef}`,
+        `Service principals may not ${permission.attributes.action} environments in stage ${stage.name}; only in ${this.stages.ordered
+          .filter(s => s.allowServices)
+          .map(s => s.name)
+          .join(', ')} (dagCicd.stages[].allowServices)`,
       );
     }
-    return entityRef;
+
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    if (
+      decision.result === AuthorizeResult.DENY ||
+      (decision.result === AuthorizeResult.CONDITIONAL &&
+        !this.#authorizeConditions(
+          decision,
+          toResource(entityRef, entity, stage?.name, !!stage?.production),
+        ))
+    ) {
+      throw denied();
+    }
+    return {
+      entityRef,
+      entityNamespace: ref.namespace,
+      dagId: getAirflowDagId(entity)!,
+      entity,
+    };
   }
+
+  /**
+   * Loads resources for conditional decisions that another plugin asks this
+   * one to apply (`/.well-known/backstage/permissions/apply-conditions`).
+   */
+  async getResources(
+    resourceRefs: string[],
+  ): Promise<Array<DagCicdEnvironmentResource | undefined>> {
+    const credentials = await this.auth.getOwnServiceCredentials();
+    return Promise.all(
+      resourceRefs.map(async resourceRef => {
+        const at = resourceRef.lastIndexOf('@');
+        const entityRef = at < 0 ? resourceRef : resourceRef.slice(0, at);
+        const stageName = at < 0 ? undefined : resourceRef.slice(at + 1);
+        const stage = this.stages.ordered.find(s => s.name === stageName);
+        if (stageName !== undefined && !stage) return undefined;
+        const entity = await this.catalog
+          .getEntityByRef(entityRef, { credentials })
+          .catch(() => undefined);
+        return entity
+          ? toResource(entityRef, entity, stage?.name, !!stage?.production)
+          : undefined;
+      }),
+    );
+  }
+}
+
+function toResource(
+  entityRef: string,
+  entity: Entity,
+  stage: string | undefined,
+  production: boolean,
+): DagCicdEnvironmentResource {
+  const ownerRefs = (entity.relations ?? [])
+    .filter(r => r.type === RELATION_OWNED_BY)
+    .map(r => r.targetRef);
+  return { entityRef, ownerRefs, stage, production };
 }
 
 function parseRef(entityRef: string): CompoundEntityRef {

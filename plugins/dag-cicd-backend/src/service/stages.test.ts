@@ -8,10 +8,36 @@ const stagesOf = (stages?: unknown) =>
 describe('Stages', () => {
   it('defaults to ci, staging, production with production last', () => {
     expect(stagesOf().ordered).toEqual([
-      { name: 'ci', production: false },
-      { name: 'staging', production: false },
-      { name: 'production', production: true },
+      { name: 'ci', production: false, allowServices: true, connections: {} },
+      {
+        name: 'staging',
+        production: false,
+        allowServices: false,
+        connections: {},
+      },
+      {
+        name: 'production',
+        production: true,
+        allowServices: false,
+        connections: {},
+      },
     ]);
+  });
+
+  it('reads per-stage connections and service access', () => {
+    const stages = stagesOf([
+      { name: 'ci', connections: { spark_default: 'spark_ci' } },
+      { name: 'staging', allowServices: true },
+      { name: 'production' },
+    ]);
+    expect(stages.first.name).toBe('ci');
+    expect(stages.production.name).toBe('production');
+    expect(stages.get('ci')).toMatchObject({
+      allowServices: true,
+      connections: { spark_default: 'spark_ci' },
+    });
+    expect(stages.get('staging').allowServices).toBe(true);
+    expect(stages.get('production').allowServices).toBe(false);
   });
 
   it('keeps the configured order and takes the last stage as production', () => {
@@ -47,6 +73,10 @@ describe('Stages', () => {
     [[{ name: 'CI' }], /dagCicd.stages\[0\].name "CI"/],
     [[{ name: 'ci/../x' }], /lower-case letters/],
     [[{ name: 'ci' }, { name: 'ci' }], /duplicate/],
+    [
+      [{ name: 'ci', connections: { spark_default: 'spark ci' } }],
+      /dagCicd.stages\[0\].connections.spark_default "spark ci" is not an Airflow conn_id/,
+    ],
     [
       [
         { name: 'a', production: true },

@@ -112,6 +112,207 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }
+      },
+      "post": {
+        "operationId": "CreateEnvironment",
+        "summary": "Create an environment for a DAG at a commit, or return the one this same request created before.",
+        "description": "Idempotent per (entity, stage, name): the same request again answers 200 with the same environment; a different request for a live environment of that name answers 409. A new environment answers 201 in status `provisioning`; poll `GET /environments/{id}` until it is `ready` or `failed`. The caller needs `dag-cicd.environment.create` on the entity in the stage.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CreateEnvironmentRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The environment this same request created before.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Environment"
+                }
+              }
+            }
+          },
+          "201": {
+            "description": "The new environment, provisioning.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Environment"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/environments/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/EnvironmentId"
+        }
+      ],
+      "get": {
+        "operationId": "GetEnvironment",
+        "summary": "One environment.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The environment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Environment"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "TeardownEnvironment",
+        "summary": "Tear an environment down; its data namespace is removed.",
+        "description": "Answers 202 with the environment in `tearing-down` (or already `deleted`: tearing down twice is not an error). Production environments are never torn down (400); one still provisioning answers 409. The caller needs `dag-cicd.environment.delete` on the entity in the environment's stage.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "Teardown started, or already done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Environment"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/environments/{id}/history": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/EnvironmentId"
+        }
+      ],
+      "get": {
+        "operationId": "GetEnvironmentHistory",
+        "summary": "Every transition and step of an environment, oldest first, with actor and time.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The history.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/EnvironmentEvent"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
       }
     }
   },
@@ -121,6 +322,17 @@ export const spec = {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT"
+      }
+    },
+    "parameters": {
+      "EnvironmentId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "format": "uuid"
+        }
       }
     },
     "responses": {
@@ -282,6 +494,10 @@ export const spec = {
           "profile": {
             "type": "string"
           },
+          "seed": {
+            "type": "integer",
+            "description": "Seed of sampling and fault injection."
+          },
           "status": {
             "$ref": "#/components/schemas/EnvironmentStatus"
           },
@@ -301,6 +517,118 @@ export const spec = {
             "type": "string",
             "nullable": true,
             "description": "ISO 8601 time after which the TTL teardown removes it; null for never."
+          }
+        }
+      },
+      "CreateEnvironmentRequest": {
+        "type": "object",
+        "required": [
+          "entityRef",
+          "commit"
+        ],
+        "properties": {
+          "entityRef": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 512,
+            "description": "The DAG entity, e.g. `component:default/orders`."
+          },
+          "commit": {
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{7,40}$",
+            "description": "The full 40-hex git SHA; a shorter prefix is accepted only when it resolves to exactly one commit this DAG has an environment for."
+          },
+          "name": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_-]{0,62}$",
+            "description": "Defaults to `ci_<sha7>` in the first stage, the stage name elsewhere."
+          },
+          "stage": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "profile": {
+            "type": "string",
+            "maxLength": 80,
+            "description": "`empty`, `production-readonly`, `sample`, `chaos`, `fixtures:<set>` or `from:<environment name>`."
+          },
+          "ttl": {
+            "type": "string",
+            "maxLength": 32,
+            "description": "ISO 8601 duration such as `PT6H` or `P3D`; not allowed in production."
+          },
+          "artifacts": {
+            "type": "object",
+            "maxProperties": 64,
+            "description": "Artifact templates overriding the DAG's, e.g. `s3://artifacts/etl/{commit}/etl.jar`.",
+            "additionalProperties": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 2048
+            }
+          },
+          "connections": {
+            "type": "object",
+            "maxProperties": 64,
+            "description": "conn_id overrides on top of the stage's and the DAG's.",
+            "additionalProperties": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 250
+            }
+          },
+          "seed": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 4294967295,
+            "description": "Seed of sampling and fault injection; random when absent."
+          }
+        }
+      },
+      "EnvironmentEvent": {
+        "type": "object",
+        "required": [
+          "id",
+          "type",
+          "actor",
+          "at"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "transition",
+              "step"
+            ]
+          },
+          "from": {
+            "$ref": "#/components/schemas/EnvironmentStatus"
+          },
+          "to": {
+            "$ref": "#/components/schemas/EnvironmentStatus"
+          },
+          "step": {
+            "type": "string",
+            "enum": [
+              "namespace",
+              "inputs",
+              "artifacts",
+              "connections",
+              "registration"
+            ]
+          },
+          "actor": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string",
+            "description": "ISO 8601 time."
+          },
+          "detail": {
+            "type": "object",
+            "additionalProperties": {}
           }
         }
       },

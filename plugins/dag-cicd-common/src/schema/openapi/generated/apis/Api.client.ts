@@ -9,8 +9,11 @@ import { FetchApi } from '../types/fetch';
 import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
+import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
+import { Environment } from '../models/Environment.model';
 import { EnvironmentPage } from '../models/EnvironmentPage.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
+import { GetEnvironmentHistory200Response } from '../models/GetEnvironmentHistory200Response.model';
 
 /**
  * Wraps the Response type to convey a type on the json call.
@@ -32,6 +35,28 @@ export interface RequestOptions {
 /**
  * @public
  */
+export type CreateEnvironment = {
+  body: CreateEnvironmentRequest;
+};
+/**
+ * @public
+ */
+export type GetEnvironment = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetEnvironmentHistory = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
 export type ListEnvironments = {
   query: {
     entityRef: string;
@@ -39,6 +64,14 @@ export type ListEnvironments = {
     status?: EnvironmentStatus;
     limit?: number;
     offset?: number;
+  };
+};
+/**
+ * @public
+ */
+export type TeardownEnvironment = {
+  path: {
+    id: string;
   };
 };
 
@@ -55,6 +88,84 @@ export class DefaultApiClient {
   }) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi || { fetch: crossFetch };
+  }
+
+  /**
+   * Idempotent per (entity, stage, name): the same request again answers 200 with the same environment; a different request for a live environment of that name answers 409. A new environment answers 201 in status `provisioning`; poll `GET /environments/{id}` until it is `ready` or `failed`. The caller needs `dag-cicd.environment.create` on the entity in the stage.
+   * Create an environment for a DAG at a commit, or return the one this same request created before.
+   * @param createEnvironmentRequest -
+   */
+  public async createEnvironment(
+    // @ts-ignore
+    request: CreateEnvironment,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Environment>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * One environment.
+   * @param id -
+   */
+  public async getEnvironment(
+    // @ts-ignore
+    request: GetEnvironment,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Environment>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Every transition and step of an environment, oldest first, with actor and time.
+   * @param id -
+   */
+  public async getEnvironmentHistory(
+    // @ts-ignore
+    request: GetEnvironmentHistory,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<GetEnvironmentHistory200Response>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}/history`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
   }
 
   /**
@@ -85,6 +196,33 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'GET',
+    });
+  }
+
+  /**
+   * Answers 202 with the environment in `tearing-down` (or already `deleted`: tearing down twice is not an error). Production environments are never torn down (400); one still provisioning answers 409. The caller needs `dag-cicd.environment.delete` on the entity in the environment\'s stage.
+   * Tear an environment down; its data namespace is removed.
+   * @param id -
+   */
+  public async teardownEnvironment(
+    // @ts-ignore
+    request: TeardownEnvironment,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Environment>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'DELETE',
     });
   }
 }

@@ -29,6 +29,10 @@ export interface Environment {
   artifacts: { [key: string]: string };
   connections: { [key: string]: string };
   profile: string;
+  /**
+   * Seed of sampling and fault injection.
+   */
+  seed?: number;
   status: EnvironmentStatus;
   /**
    * Why the environment failed, when it did.

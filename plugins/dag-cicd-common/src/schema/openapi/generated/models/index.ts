@@ -1,11 +1,14 @@
 //
 
+export * from '../models/CreateEnvironmentRequest.model';
 export * from '../models/Environment.model';
+export * from '../models/EnvironmentEvent.model';
 export * from '../models/EnvironmentInput.model';
 export * from '../models/EnvironmentPage.model';
 export * from '../models/EnvironmentStatus.model';
 export * from '../models/ErrorError.model';
 export * from '../models/ErrorRequest.model';
 export * from '../models/ErrorResponse.model';
+export * from '../models/GetEnvironmentHistory200Response.model';
 export * from '../models/InputMode.model';
 export * from '../models/ModelError.model';

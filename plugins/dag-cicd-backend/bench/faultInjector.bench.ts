@@ -1,0 +1,230 @@
+/*
+ * The fault injector's throughput and memory. Throughput: injecting faults at
+ * realistic rates (1% of rows for each row fault) into a generated CSV and
+ * JSON Lines file, against a raw streaming read of the same file
+ * (fs.createReadStream into a sink that drops everything): the floor any
+ * streaming transform stands on. Target: ≥ 50% of raw. Memory: peak RSS and
+ * heap while injecting into a 64 MiB and a 1 GiB file
+ * (DAG_CICD_BENCH_LARGE_MB to change 1024); streaming means they match.
+ * The files are generated under the OS temp folder and deleted afterwards.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  createFaultInjector,
+  DataFormat,
+  FaultRates,
+} from '../src/profiles/faults';
+import { formatBytes, formatRate, report, Row, throughput } from './harness';
+
+const MiB = 2 ** 20;
+const LARGE = Number(process.env.DAG_CICD_BENCH_LARGE_MB ?? 1024) * MiB;
+const SMALL = Math.min(64 * MiB, LARGE / 4);
+
+const ROW_FAULTS: FaultRates = {
+  nulls: 0.01,
+  malformed: 0.01,
+  duplicates: 0.01,
+  late: 0.01,
+  outOfOrder: 0.01,
+};
+
+/** A sink that drops everything, as fast as it can. */
+function sink(): Writable {
+  return new Writable({
+    write: (_chunk, _encoding, callback) => callback(),
+    writev: (_chunks, callback) => callback(),
+  });
+}
+
+const COUNTRIES = ['DE', 'FR', 'US', 'JP', 'BR', 'IN'];
+
+/** Row i of an events table; every 50th comment has a comma, a quote and a newline. */
+function event(i: number) {
+  const at = new Date(Date.UTC(2026, 10, 24) + i * 37).toISOString();
+  const comment =
+    i % 50 === 0
+      ? `refund, "partial"\nsee ticket ${i}`
+      : `order ${i} shipped`;
+  return {
+    id: i,
+    event_time: at,
+    user_id: `u${(i * 7919) % 100_000}`,
+    amount: ((i * 13) % 100_000) / 100,
+    country: COUNTRIES[i % COUNTRIES.length],
+    comment,
+  };
+}
+
+function csvLine(e: ReturnType<typeof event>): string {
+  const comment = /[",\n]/.test(e.comment)
+    ? `"${e.comment.replaceAll('"', '""')}"`
+    : e.comment;
+  return `${e.id},${e.event_time},${e.user_id},${e.amount},${e.country},${comment}\n`;
+}
+
+async function generate(
+  format: DataFormat,
+  bytes: number,
+): Promise<{ file: string; size: number }> {
+  const file = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-bench-faults-')),
+    `events.${format}`,
+  );
+  const out = fs.createWriteStream(file);
+  let size = 0;
+  let i = 0;
+  if (format === 'csv') {
+    const header = 'id,event_time,user_id,amount,country,comment\n';
+    out.write(header);
+    size += header.length;
+  }
+  while (size < bytes) {
+    let batch = '';
+    while (batch.length < MiB) {
+      const e = event(i++);
+      batch += format === 'csv' ? csvLine(e) : `${JSON.stringify(e)}\n`;
+    }
+    size += Buffer.byteLength(batch);
+    if (!out.write(batch)) {
+      await new Promise(resolve => out.once('drain', resolve));
+    }
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  return { file, size };
+}
+
+function remove(file: string) {
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
+
+function rawRead(file: string) {
+  return pipeline(fs.createReadStream(file), sink());
+}
+
+function inject(
+  file: string,
+  format: DataFormat,
+  rates: FaultRates,
+  reportTo: Writable = sink(),
+) {
+  return pipeline(
+    fs.createReadStream(file),
+    createFaultInjector({
+      format,
+      seed: 42,
+      file: path.basename(file),
+      rates,
+      report: reportTo,
+    }),
+    sink(),
+  );
+}
+
+/** Peak RSS and heap while `fn` runs, sampled every 10 ms, after a full GC. */
+async function peakMemory(fn: () => Promise<unknown>) {
+  global.gc?.();
+  let rss = 0;
+  let heap = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    rss = Math.max(rss, usage.rss);
+    heap = Math.max(heap, usage.heapUsed + usage.arrayBuffers);
+  };
+  sample();
+  const timer = setInterval(sample, 10);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  sample();
+  return { rss, heap };
+}
+
+async function main() {
+  const rows: Row[] = [];
+  for (const format of ['csv', 'jsonl'] as const) {
+    const { file, size } = await generate(format, SMALL);
+    try {
+      await rawRead(file); // warms the page cache
+      const raw = await throughput(size, () => rawRead(file), 5);
+      const cases: Array<[string, FaultRates, boolean]> = [
+        ['1% of rows per row fault', ROW_FAULTS, true],
+        ['+ drift (every row rewritten)', { ...ROW_FAULTS, drift: 1 }, false],
+        ['+ truncated (every row queued)', { ...ROW_FAULTS, truncated: 1 }, false],
+      ];
+      for (const [name, rates, targeted] of cases) {
+        const measured = await throughput(size, () => inject(file, format, rates), 5);
+        rows.push({
+          case: `${format} ${formatBytes(size)}, ${name}`,
+          measured: formatRate(measured),
+          baseline: `${formatRate(raw)} raw read`,
+          ratio: measured / raw,
+          target: targeted ? '≥ 0.50× raw' : '',
+          ok: targeted ? measured / raw >= 0.5 : undefined,
+        });
+      }
+    } finally {
+      remove(file);
+    }
+  }
+  report('Fault injector throughput vs a raw streaming read', rows);
+
+  // Memory: the small file first, so that anything the large one retains
+  // shows as growth.
+  const small = await generate('csv', SMALL);
+  const large = await generate('csv', LARGE);
+  try {
+    const all: FaultRates = { ...ROW_FAULTS, drift: 0, truncated: 0 };
+    const smallPeak = await peakMemory(() => inject(small.file, 'csv', all));
+    const largePeak = await peakMemory(() => inject(large.file, 'csv', all));
+    // Every row fault on every row, the report going to a real file: the
+    // report's backpressure is what keeps this flat.
+    const reportFile = `${small.file}.report.jsonl`;
+    const everyRow: FaultRates = {
+      nulls: 1,
+      malformed: 1,
+      duplicates: 1,
+      late: 1,
+      outOfOrder: 1,
+    };
+    const everyPeak = await peakMemory(() =>
+      inject(small.file, 'csv', everyRow, fs.createWriteStream(reportFile)),
+    );
+    const reportSize = fs.statSync(reportFile).size;
+    const memoryRows: Row[] = [];
+    for (const what of ['rss', 'heap'] as const) {
+      memoryRows.push({
+        case: `peak ${what}, ${formatBytes(large.size)} file`,
+        measured: formatBytes(largePeak[what]),
+        baseline: `${formatBytes(smallPeak[what])} at ${formatBytes(small.size)}`,
+        ratio: largePeak[what] / smallPeak[what],
+        target: '≤ 1.25× (flat)',
+        ok: largePeak[what] / smallPeak[what] <= 1.25,
+      });
+    }
+    memoryRows.push({
+      case: `peak heap, every row fault on every row (${formatBytes(reportSize)} report)`,
+      measured: formatBytes(everyPeak.heap),
+      baseline: `${formatBytes(smallPeak.heap)} at 1%`,
+      ratio: everyPeak.heap / smallPeak.heap,
+      target: '≤ 1.25× (flat)',
+      ok: everyPeak.heap / smallPeak.heap <= 1.25,
+    });
+    report('Fault injector peak memory: file size does not matter', memoryRows);
+  } finally {
+    remove(small.file);
+    remove(large.file);
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

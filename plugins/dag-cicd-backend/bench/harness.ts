@@ -1,0 +1,93 @@
+/*
+ * The benchmark harness: every figure is printed next to a baseline measured
+ * in the same process, on the same machine, in the same run, so that a ratio
+ * means something on a laptop and in CI alike. Absolute numbers are printed
+ * too, against the issue's targets, but the ratio is what to compare.
+ */
+
+/** Nanosecond-resolution wall clock in milliseconds. */
+export function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** The p-th percentile (0–100) of samples, by nearest rank. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+/** Runs `fn` `iterations` times after `warmup` untimed runs; latencies in ms. */
+export async function sampleLatencies(
+  iterations: number,
+  fn: (i: number) => Promise<unknown>,
+  warmup = Math.min(50, Math.ceil(iterations / 10)),
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = now();
+    await fn(i);
+    samples.push(now() - start);
+  }
+  return samples;
+}
+
+/** Bytes per second of one call of `fn` that processes `bytes`. */
+export async function throughput(
+  bytes: number,
+  fn: () => Promise<unknown>,
+  repeats = 3,
+): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const start = now();
+    await fn();
+    best = Math.min(best, now() - start);
+  }
+  return bytes / (best / 1000);
+}
+
+export function formatMs(ms: number): string {
+  return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+}
+
+export function formatRate(bytesPerSecond: number): string {
+  return `${(bytesPerSecond / 2 ** 20).toFixed(1)} MiB/s`;
+}
+
+export function formatBytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+export interface Row {
+  case: string;
+  measured: string;
+  baseline: string;
+  /** measured ÷ baseline, or baseline ÷ measured, as the row says. */
+  ratio: number;
+  target: string;
+  /** Whether the target is met; undefined when the row has no target. */
+  ok?: boolean;
+}
+
+/** Prints one benchmark's rows as an aligned table, with a verdict column. */
+export function report(title: string, rows: Row[]): void {
+  const cells = rows.map(r => [
+    r.case,
+    r.measured,
+    r.baseline,
+    `${r.ratio.toFixed(2)}×`,
+    r.target,
+    r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED',
+  ]);
+  const header = ['case', 'measured', 'baseline', 'ratio', 'target', ''];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...cells.map(c => c[i].length)),
+  );
+  const line = (c: string[]) =>
+    c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  process.stdout.write(`\n## ${title}\n${line(header)}\n`);
+  for (const c of cells) process.stdout.write(`${line(c)}\n`);
+}

@@ -1,0 +1,828 @@
+import { InputError } from '@backstage/errors';
+import { Transform, TransformCallback, Writable } from 'node:stream';
+import { CsvRows } from './csvRows';
+import { DataFormat } from './formats';
+import { Draws } from './draws';
+import {
+  FAULT_NAMES,
+  FaultName,
+  FaultRates,
+  validateFaultRates,
+} from './FaultRates';
+import { JsonRows } from './jsonRows';
+import { RecordSplitter } from './RecordSplitter';
+import { Rows } from './rows';
+import { isTimestampName, shiftTimestamp } from './timestamps';
+
+/** @public */
+export interface FaultInjectorOptions {
+  format: DataFormat;
+  /** Decides every fault; an unsigned 32-bit integer. */
+  seed: number;
+  /** The object's key, e.g. `events/part-0.csv`: mixed into the seed so that files differ, and named in the report. */
+  file: string;
+  rates: FaultRates;
+  /** Default: the first column named ts, timestamp, event_time or *_at; without one, `late` and `outOfOrder` do nothing. */
+  timestampColumn?: string;
+  /** How far `late` moves a timestamp back, in ms; default 3 days. */
+  lateBy?: number;
+  /**
+   * Receives the report as JSON Lines, with backpressure respected. Never
+   * ended by the injector, so that one report can collect many files.
+   */
+  report: Writable;
+}
+
+/** One line of the report: one fault injected, and where. @public */
+export interface FaultReportEntry {
+  file: string;
+  fault: FaultName;
+  /** The 1-based data row in the output (header excluded); absent for file faults. */
+  row?: number;
+  /** The 1-based data row of the input it came from. */
+  sourceRow?: number;
+  column?: string;
+  detail?: string;
+}
+
+/** The report's last line for a file. @public */
+export interface FaultReportSummary {
+  file: string;
+  summary: {
+    rowsIn: number;
+    rowsOut: number;
+    /** Report lines per fault. */
+    byFault: Record<FaultName, number>;
+  };
+}
+
+const DEFAULT_LATE_BY = 3 * 86_400_000;
+/** A row held back by `outOfOrder` comes out after at most this many later rows: the bound of the buffer. */
+const MAX_DELAY = 16;
+/** A truncated file loses at most this many rows after the row it is cut in. */
+const MAX_ROWS_AFTER_CUT = 15;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+// Decided per row, in this order; bit i of a row's hits is ROW_FAULTS[i].
+const ROW_FAULTS = [
+  'malformed',
+  'nulls',
+  'duplicates',
+  'late',
+  'outOfOrder',
+] as const;
+
+const DRIFT_KINDS = ['drop', 'rename', 'retype'] as const;
+type DriftKind = (typeof DRIFT_KINDS)[number];
+
+interface Drift {
+  kind: DriftKind;
+  /** The column's position in the source header or first JSON object. */
+  index: number;
+  column: string;
+  renamedTo?: string;
+}
+
+/** A fault on a row whose output row number is not known yet. */
+interface Draft {
+  fault: FaultName;
+  column?: string;
+  detail?: string;
+}
+
+/** A row on its way out. */
+interface Entry {
+  content: Buffer;
+  eol: Buffer;
+  sourceRow: number;
+  drafts: Draft[];
+}
+
+/** A row (and maybe its duplicate) held back by `outOfOrder`. */
+interface Held {
+  entries: Entry[];
+  sourceRow: number;
+  releaseAfter: number;
+  /** How many rows from later in the input have been emitted since. */
+  passedBy: number;
+}
+
+/** A finished report line. */
+interface Line {
+  fault: FaultName;
+  json: string;
+}
+
+/** An emitted row waiting in the tail of a file that will be truncated. */
+interface TailRow {
+  content: Buffer;
+  eol: Buffer;
+  /** Blank lines that followed it. */
+  after: Buffer[];
+  row: number;
+  sourceRow: number;
+  lines: Line[];
+}
+
+interface Output {
+  output: Buffer[];
+  report: string;
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === CR;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/**
+ * The injector itself, free of streams: bytes in, bytes and report lines
+ * out, one chunk at a time. Every decision comes from the fault's seeded
+ * stream and the rows' content, never from where a chunk ends; memory is a
+ * few rows (at most 2 × MAX_DELAY held back, MAX_ROWS_AFTER_CUT + 1 in the
+ * tail) plus the current chunk.
+ */
+class FaultInjection {
+  readonly #file: string;
+  readonly #fileJson: string;
+  readonly #csv: boolean;
+  readonly #rows: Rows;
+  /** The same as `#rows`, for a CSV file. */
+  readonly #csvRows?: CsvRows;
+  readonly #splitter: RecordSplitter;
+  readonly #rates: Record<FaultName, number>;
+  readonly #draws: Record<FaultName, Draws>;
+  readonly #lateBy: number;
+  readonly #timestampOption?: string;
+
+  // File faults, decided up front.
+  readonly #empty: boolean;
+  readonly #driftKind?: DriftKind;
+  /** Rows kept in the tail when the file will be truncated: the cut row and those after it. */
+  readonly #tailSize?: number;
+
+  /** The file's first bytes, until it is known whether they are a BOM. */
+  #head: Buffer | undefined = Buffer.alloc(0);
+  /** A CSV file's header until the first data row decides its drift. */
+  #header?: { content: Buffer; eol: Buffer };
+  #settled = false;
+  #drift?: Drift;
+  #driftLine?: Line;
+  /** Whether drift changes every row (it changes only the header when a CSV column is renamed). */
+  #driftsRows = false;
+  /** Whether rows no fault hits can pass straight through (no drift to apply, no tail to keep). */
+  #fastPath = false;
+  #timestamp?: string;
+  /** The next row each row fault hits, in the order of ROW_FAULTS. */
+  readonly #next = ROW_FAULTS.map(() => Infinity);
+  /** The first of those. */
+  #nextHit = Infinity;
+  #held: Held[] = [];
+  #nextRelease = Infinity;
+  #tail?: TailRow[];
+  #rowsIn = 0;
+  #rowsOut = 0;
+  #droppedBytes = 0;
+  #eol = Buffer.from('\n');
+  #eolKnown = false;
+  /** The last row written has no line ending (it was the input's last): add one before writing more. */
+  #missingEol = false;
+  readonly #byFault = Object.fromEntries(
+    FAULT_NAMES.map(name => [name, 0]),
+  ) as Record<FaultName, number>;
+
+  // What the current call produces. Bytes that follow each other in memory
+  // (rows passed through, the line ending after a changed row) are gathered
+  // into one view: a chunk with a few changed rows costs a few pieces, not
+  // one per row.
+  #out: Buffer[] = [];
+  #lines: string[] = [];
+  #run?: ArrayBufferLike;
+  #runStart = 0;
+  #runEnd = 0;
+
+  constructor(options: FaultInjectorOptions) {
+    const { format, seed, file, lateBy, timestampColumn } = options;
+    if (format !== 'csv' && format !== 'jsonl') {
+      throw new InputError(`format must be "csv" or "jsonl", got ${describe(format)}`);
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new InputError(`seed must be an unsigned 32-bit integer, got ${describe(seed)}`);
+    }
+    if (lateBy !== undefined && !(Number.isSafeInteger(lateBy) && lateBy > 0)) {
+      throw new InputError(
+        `lateBy must be a positive whole number of milliseconds, got ${describe(lateBy)}`,
+      );
+    }
+    if (
+      timestampColumn !== undefined &&
+      (typeof timestampColumn !== 'string' || timestampColumn === '')
+    ) {
+      throw new InputError(
+        `timestampColumn must be a column name, got ${describe(timestampColumn)}`,
+      );
+    }
+    const rates = validateFaultRates(options.rates, 'rates');
+    this.#file = file;
+    this.#fileJson = JSON.stringify(file);
+    this.#csv = format === 'csv';
+    this.#csvRows = this.#csv ? new CsvRows() : undefined;
+    this.#rows = this.#csvRows ?? new JsonRows();
+    this.#splitter = new RecordSplitter(format, file);
+    this.#lateBy = lateBy ?? DEFAULT_LATE_BY;
+    this.#timestampOption = timestampColumn;
+    this.#rates = Object.fromEntries(
+      FAULT_NAMES.map(name => [name, rates[name] ?? 0]),
+    ) as Record<FaultName, number>;
+    this.#draws = Object.fromEntries(
+      FAULT_NAMES.map(name => [name, new Draws(seed, file, name)]),
+    ) as Record<FaultName, Draws>;
+
+    // Every file fault is drawn whatever the others decide, so that one's
+    // rate never moves another. An empty file has nothing to drift or cut.
+    this.#empty = this.#draws.empty.chance(this.#rates.empty);
+    const drifts = this.#draws.drift.chance(this.#rates.drift);
+    const driftKind = drifts
+      ? DRIFT_KINDS[this.#draws.drift.below(DRIFT_KINDS.length)]
+      : undefined;
+    const truncated = this.#draws.truncated.chance(this.#rates.truncated);
+    const tailSize = truncated
+      ? 1 + this.#draws.truncated.below(MAX_ROWS_AFTER_CUT + 1)
+      : undefined;
+    if (!this.#empty) {
+      this.#driftKind = driftKind;
+      this.#tailSize = tailSize;
+      this.#tail = tailSize === undefined ? undefined : [];
+    }
+  }
+
+  push(chunk: Buffer): Output {
+    let data: Buffer | undefined = chunk;
+    if (this.#head !== undefined) {
+      data = this.#readHead(chunk);
+    }
+    if (data) {
+      this.#splitter.write(data, this.#onRecord);
+    }
+    return this.#take();
+  }
+
+  end(): Output {
+    if (this.#head !== undefined) {
+      // Fewer than three bytes, all a prefix of a BOM: data after all.
+      const head = this.#head;
+      this.#head = undefined;
+      this.#splitter.write(head, this.#onRecord);
+    }
+    this.#splitter.end(this.#onRecord);
+    if (!this.#settled) {
+      this.#settle(undefined);
+    }
+    const held = this.#held;
+    this.#held = [];
+    for (const h of held) {
+      this.#release(h);
+    }
+    this.#truncate();
+    if (this.#empty && this.#droppedBytes > 0) {
+      this.#commit('empty', {
+        detail: this.#csv
+          ? `kept the header, dropped ${this.#rowsIn} rows`
+          : `dropped ${this.#rowsIn} rows`,
+      });
+    }
+    const summary: FaultReportSummary = {
+      file: this.#file,
+      summary: {
+        rowsIn: this.#rowsIn,
+        rowsOut: this.#rowsOut,
+        byFault: this.#byFault,
+      },
+    };
+    this.#lines.push(`${JSON.stringify(summary)}\n`);
+    return this.#take();
+  }
+
+  #take(): Output {
+    this.#flushRun();
+    const result = { output: this.#out, report: this.#lines.join('') };
+    this.#out = [];
+    this.#lines = [];
+    return result;
+  }
+
+  /** Strips a UTF-8 BOM, which may arrive split over chunks; the rest is data. */
+  #readHead(chunk: Buffer): Buffer | undefined {
+    const head = this.#head!.length ? Buffer.concat([this.#head!, chunk]) : chunk;
+    if (head.length < BOM.length && BOM.subarray(0, head.length).equals(head)) {
+      this.#head = head;
+      return undefined;
+    }
+    this.#head = undefined;
+    if (!head.subarray(0, BOM.length).equals(BOM)) {
+      return head;
+    }
+    // A JSON Lines file emptied is zero bytes; a CSV file keeps its header.
+    if (this.#empty && !this.#csv) {
+      this.#droppedBytes += BOM.length;
+    } else {
+      this.#write(BOM);
+    }
+    return head.subarray(BOM.length);
+  }
+
+  readonly #onRecord = (buffer: Buffer, start: number, end: number): void => {
+    let contentEnd = end;
+    if (buffer[end - 1] === LF) {
+      contentEnd = end - 2 >= start && buffer[end - 2] === CR ? end - 2 : end - 1;
+    }
+    if (this.#fastPath && this.#rowsIn + 1 < this.#nextHit && contentEnd > start) {
+      // The path nearly every row takes: counted, passed on, not even copied.
+      if (this.#csv || !isSpace(buffer[start])) {
+        this.#rowsIn++;
+        this.#rowsOut++;
+        for (const held of this.#held) held.passedBy++;
+        this.#pass(buffer, start, end, contentEnd === end);
+        if (this.#rowsIn >= this.#nextRelease) this.#releaseDue(this.#rowsIn);
+        return;
+      }
+    }
+    this.#record(buffer.subarray(start, contentEnd), buffer.subarray(contentEnd, end));
+  };
+
+  /** Any record but an untouched row: blank lines, the header, rows to change. */
+  #record(content: Buffer, eol: Buffer): void {
+    if (!this.#eolKnown && eol.length > 0) {
+      this.#eol = Buffer.from(eol);
+      this.#eolKnown = true;
+    }
+    if (this.#isBlank(content)) {
+      this.#blank(content, eol);
+      return;
+    }
+    if (this.#csv && !this.#header && !this.#settled) {
+      this.#header = { content, eol };
+      // Drift waits for the first row to see the columns' types.
+      if (!this.#driftKind) this.#settle(undefined);
+      return;
+    }
+    if (!this.#settled) {
+      this.#settle(content);
+    }
+    const sourceRow = ++this.#rowsIn;
+    if (this.#driftLine) {
+      this.#commitLine(this.#driftLine);
+      this.#driftLine = undefined;
+    }
+    if (this.#empty) {
+      this.#droppedBytes += content.length + eol.length;
+      return;
+    }
+    this.#changeRow(content, eol, sourceRow);
+    if (sourceRow >= this.#nextRelease) {
+      this.#releaseDue(sourceRow);
+    }
+  }
+
+  #isBlank(content: Buffer): boolean {
+    // In CSV a line of spaces is a row with one value; in JSON it is nothing.
+    if (this.#csv) return content.length === 0;
+    for (let i = 0; i < content.length; i++) {
+      if (!isSpace(content[i])) return false;
+    }
+    return true;
+  }
+
+  /** Blank lines are not rows: never counted, never changed, kept in place. */
+  #blank(content: Buffer, eol: Buffer): void {
+    if (this.#empty && (!this.#csv || this.#header || this.#settled)) {
+      this.#droppedBytes += content.length + eol.length;
+      return;
+    }
+    if (this.#header && !this.#settled) {
+      this.#settle(undefined);
+    }
+    const last = this.#tail?.[this.#tail.length - 1];
+    if (last) {
+      last.after.push(content, eol);
+    } else {
+      this.#write(content);
+      this.#writeEol(eol);
+    }
+  }
+
+  /**
+   * Reads the columns once (the CSV header, or the first JSON object), then
+   * decides drift, finds the timestamp column, writes the header and
+   * schedules the row faults.
+   */
+  #settle(firstRow: Buffer | undefined): void {
+    this.#settled = true;
+    const rows = this.#rows;
+    const firstCells = firstRow && rows.cells(firstRow);
+    const csv = this.#csvRows;
+    let header = this.#header?.content;
+    const names = csv
+      ? csv.namesIn(header)
+      : firstCells?.map(c => c.name) ?? [];
+    let timestamp = this.#timestampOption ?? names.find(isTimestampName);
+    if (csv && timestamp !== undefined && !names.includes(timestamp)) {
+      timestamp = undefined;
+    }
+
+    const kind = this.#driftKind;
+    if (kind && names.length >= 2 && (csv ? header : firstCells)) {
+      // Column 0 is the key; drift prefers retyping a number, where a
+      // type change shows.
+      let pool = names.map((_, i) => i).slice(1);
+      if (kind === 'retype' && firstRow && firstCells) {
+        const numbers = pool.filter(
+          i => firstCells[i] && rows.isNumber(firstRow, firstCells[i]),
+        );
+        if (numbers.length > 0) pool = numbers;
+      }
+      const index = pool[this.#draws.drift.below(pool.length)];
+      const column = names[index];
+      let renamedTo: string | undefined;
+      if (kind === 'rename') {
+        renamedTo = `${column}_v2`;
+        while (names.includes(renamedTo)) renamedTo += '_v2';
+      }
+      this.#drift = { kind, index, column, renamedTo };
+      this.#driftsRows = !(this.#csv && kind === 'rename');
+      if (timestamp === column) {
+        // Renamed, it is found by its new name; dropped or retyped, it is
+        // no timestamp any more.
+        timestamp = renamedTo;
+      }
+      const line = this.#line('drift', {
+        column,
+        detail: renamedTo
+          ? `renamed to ${renamedTo}`
+          : { drop: 'dropped', retype: 'retyped' }[kind as 'drop' | 'retype'],
+      });
+      // A retype shows only in rows: reported with the first one, if any.
+      if (kind === 'retype' && !firstRow) {
+        this.#driftLine = line;
+      } else {
+        this.#commitLine(line);
+      }
+      if (csv && header && kind !== 'retype') {
+        const cells = csv.cells(header);
+        header =
+          kind === 'drop'
+            ? csv.without(header, cells, cells[index])
+            : csv.renamed(header, cells[index], renamedTo!);
+      }
+    }
+    if (csv) {
+      csv.names = csv.namesIn(header);
+    }
+    if (header) {
+      this.#write(header);
+      this.#writeEol(this.#header!.eol);
+    }
+
+    this.#timestamp = timestamp;
+    this.#fastPath = !this.#empty && !this.#driftsRows && !this.#tail;
+    ROW_FAULTS.forEach((fault, i) => {
+      const needsTimestamp = fault === 'late' || fault === 'outOfOrder';
+      this.#next[i] =
+        needsTimestamp && timestamp === undefined
+          ? Infinity
+          : this.#draws[fault].gap(this.#rates[fault]);
+    });
+    this.#nextHit = Math.min(...this.#next);
+  }
+
+  /** The row faults that hit this row, one bit each in the order of ROW_FAULTS; schedules their next hits. */
+  #hits(sourceRow: number): number {
+    let hits = 0;
+    let nextHit = Infinity;
+    for (let i = 0; i < ROW_FAULTS.length; i++) {
+      if (this.#next[i] === sourceRow) {
+        hits |= 1 << i;
+        const fault = ROW_FAULTS[i];
+        this.#next[i] = sourceRow + this.#draws[fault].gap(this.#rates[fault]);
+      }
+      nextHit = Math.min(nextHit, this.#next[i]);
+    }
+    this.#nextHit = nextHit;
+    return hits;
+  }
+
+  #changeRow(row: Buffer, eol: Buffer, sourceRow: number): void {
+    const hits = sourceRow >= this.#nextHit ? this.#hits(sourceRow) : 0;
+    const malformed = (hits & 1) !== 0;
+    const nulls = (hits & 2) !== 0;
+    const duplicate = (hits & 4) !== 0;
+    const late = (hits & 8) !== 0;
+    const outOfOrder = (hits & 16) !== 0;
+    const rows = this.#rows;
+    let content = row;
+    const drafts: Draft[] = [];
+    if (this.#driftsRows) {
+      content = this.#drifted(content);
+    }
+    // A malformed row gets no other change to its values: no reader could
+    // see them.
+    if (malformed) {
+      const cells = rows.cells(content);
+      const broken =
+        cells &&
+        rows.malformed(content, cells, n => this.#draws.malformed.below(n));
+      if (broken) {
+        content = broken.row;
+        drafts.push({ fault: 'malformed', detail: broken.detail });
+      }
+    }
+    const readable = drafts.length === 0;
+    if (nulls && readable) {
+      const candidates = rows
+        .cells(content)
+        ?.filter(c => c.index > 0 && !rows.isNull(content, c));
+      if (candidates?.length) {
+        const cell = candidates[this.#draws.nulls.below(candidates.length)];
+        content = rows.withNull(content, cell);
+        drafts.push({ fault: 'nulls', column: cell.name });
+      }
+    }
+    if (late && readable) {
+      const cell = rows.cells(content)?.find(c => c.name === this.#timestamp);
+      const from = cell && rows.text(content, cell);
+      const to = from === undefined ? undefined : shiftTimestamp(from, this.#lateBy);
+      if (cell && to !== undefined && to !== from) {
+        content = rows.withText(content, cell, to);
+        drafts.push({ fault: 'late', column: cell.name, detail: `${from} -> ${to}` });
+      }
+    }
+    const entries: Entry[] = [{ content, eol, sourceRow, drafts }];
+    if (duplicate) {
+      entries.push({ content, eol, sourceRow, drafts: [{ fault: 'duplicates' }] });
+    }
+    if (outOfOrder) {
+      const releaseAfter =
+        sourceRow + 1 + this.#draws.outOfOrder.below(MAX_DELAY);
+      this.#held.push({ entries, sourceRow, releaseAfter, passedBy: 0 });
+      this.#nextRelease = Math.min(this.#nextRelease, releaseAfter);
+    } else {
+      for (const entry of entries) this.#emit(entry);
+    }
+  }
+
+  #drifted(row: Buffer): Buffer {
+    const rows = this.#rows;
+    const drift = this.#drift!;
+    const cells = rows.cells(row);
+    // CSV columns are positions; JSON members are found by key.
+    const cell = this.#csv
+      ? cells?.[drift.index]
+      : cells?.find(c => c.name === drift.column);
+    if (!cells || !cell) return row;
+    switch (drift.kind) {
+      case 'drop':
+        return rows.without(row, cells, cell);
+      case 'rename':
+        return rows.renamed(row, cell, drift.renamedTo!);
+      default:
+        return rows.retyped(row, cell) ?? row;
+    }
+  }
+
+  #releaseDue(sourceRow: number): void {
+    const due = this.#held.filter(h => h.releaseAfter <= sourceRow);
+    this.#held = this.#held.filter(h => h.releaseAfter > sourceRow);
+    this.#nextRelease = Math.min(
+      Infinity,
+      ...this.#held.map(h => h.releaseAfter),
+    );
+    for (const h of due) this.#release(h);
+  }
+
+  /** A held row is out of order only if later rows overtook it (none may have, at the end). */
+  #release(held: Held): void {
+    if (held.passedBy > 0) {
+      held.entries[0].drafts.push({
+        fault: 'outOfOrder',
+        detail: `after ${held.passedBy} later rows`,
+      });
+    }
+    for (const entry of held.entries) this.#emit(entry);
+  }
+
+  #emit(entry: Entry): void {
+    const row = ++this.#rowsOut;
+    for (const held of this.#held) {
+      if (held.sourceRow < entry.sourceRow) held.passedBy++;
+    }
+    const lines = entry.drafts.map(draft =>
+      this.#line(draft.fault, {
+        row,
+        sourceRow: entry.sourceRow,
+        column: draft.column,
+        detail:
+          draft.fault === 'duplicates' ? `copy of row ${row - 1}` : draft.detail,
+      }),
+    );
+    if (!this.#tail) {
+      this.#write(entry.content);
+      this.#writeEol(entry.eol);
+      for (const line of lines) this.#commitLine(line);
+      return;
+    }
+    this.#tail.push({ ...entry, after: [], row, lines });
+    if (this.#tail.length > this.#tailSize!) {
+      this.#writeTailRow(this.#tail.shift()!);
+    }
+  }
+
+  #writeTailRow(tailRow: TailRow): void {
+    this.#write(tailRow.content);
+    this.#writeEol(tailRow.eol);
+    for (const blank of tailRow.after) this.#write(blank);
+    for (const line of tailRow.lines) this.#commitLine(line);
+  }
+
+  /** Cuts the oldest row of the tail at a seeded byte and drops the rest. */
+  #truncate(): void {
+    const tail = this.#tail;
+    this.#tail = undefined;
+    if (!tail?.length) return;
+    const [cut, ...dropped] = tail;
+    const size = cut.content.length;
+    const at = size >= 2 ? 1 + this.#draws.truncated.below(size - 1) : size;
+    if (
+      at === size &&
+      cut.eol.length === 0 &&
+      cut.after.length === 0 &&
+      dropped.length === 0
+    ) {
+      // A one-byte last row without a line ending: nothing to cut.
+      this.#writeTailRow(cut);
+      return;
+    }
+    this.#write(cut.content.subarray(0, at));
+    this.#rowsOut = cut.row;
+    this.#commit('truncated', {
+      detail:
+        `row ${cut.row} (source row ${cut.sourceRow}) cut after ${at} of ${size} bytes, ` +
+        `${dropped.length} rows after it dropped`,
+    });
+  }
+
+  /** A report line, in the key order of {@link FaultReportEntry}. */
+  #line(
+    fault: FaultName,
+    where: Omit<FaultReportEntry, 'file' | 'fault'>,
+  ): Line {
+    // Written by hand: JSON.stringify of one object per line was a fair
+    // share of the time spent at high rates.
+    let json = `{"file":${this.#fileJson},"fault":"${fault}"`;
+    if (where.row !== undefined) {
+      json += `,"row":${where.row},"sourceRow":${where.sourceRow}`;
+    }
+    if (where.column !== undefined) {
+      json += `,"column":${JSON.stringify(where.column)}`;
+    }
+    if (where.detail !== undefined) {
+      json += `,"detail":${JSON.stringify(where.detail)}`;
+    }
+    return { fault, json: `${json}}\n` };
+  }
+
+  #commit(fault: FaultName, where: Omit<FaultReportEntry, 'file' | 'fault'>) {
+    this.#commitLine(this.#line(fault, where));
+  }
+
+  #commitLine(line: Line): void {
+    this.#byFault[line.fault]++;
+    this.#lines.push(line.json);
+  }
+
+  /** Passes a row through, untouched. */
+  #pass(buffer: Buffer, start: number, end: number, lastOfFile: boolean): void {
+    if (this.#missingEol) this.#restoreEol();
+    this.#append(buffer.buffer, buffer.byteOffset + start, buffer.byteOffset + end);
+    this.#missingEol = lastOfFile;
+  }
+
+  #write(bytes: Buffer): void {
+    if (this.#missingEol) this.#restoreEol();
+    this.#append(bytes.buffer, bytes.byteOffset, bytes.byteOffset + bytes.length);
+  }
+
+  #append(memory: ArrayBufferLike, start: number, end: number): void {
+    if (memory === this.#run && start === this.#runEnd) {
+      this.#runEnd = end;
+    } else if (start < end) {
+      this.#flushRun();
+      this.#run = memory;
+      this.#runStart = start;
+      this.#runEnd = end;
+    }
+  }
+
+  #flushRun(): void {
+    if (this.#run) {
+      this.#out.push(
+        Buffer.from(this.#run, this.#runStart, this.#runEnd - this.#runStart),
+      );
+      this.#run = undefined;
+    }
+  }
+
+  #writeEol(eol: Buffer): void {
+    if (eol.length > 0) {
+      this.#write(eol);
+    } else {
+      this.#missingEol = true;
+    }
+  }
+
+  /** The input's last row, now followed by another, gets the file's line ending. */
+  #restoreEol(): void {
+    this.#missingEol = false;
+    this.#write(this.#eol);
+  }
+}
+
+/** Resolves once `stream` drains; fails if it errors or closes first. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      stream.off('drain', onDrain).off('error', onError).off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onError = (error: Error) => done(error);
+    const onClose = () =>
+      done(new Error('The fault report stream closed before it drained'));
+    stream.on('drain', onDrain).on('error', onError).on('close', onClose);
+  });
+}
+
+/**
+ * The fault injector ("chaos"): a stream that mutates a CSV or JSON Lines
+ * file, row by row, as the rates and the seed decide, and writes to
+ * `options.report` one JSON line per fault it injected, then a summary.
+ *
+ * - Reproducible: the same seed, file name and input bytes give the same
+ *   output and report, byte for byte, however the input is cut into chunks.
+ * - Exact: every row the report does not list is byte-identical to its
+ *   input row (line endings aside: the input's last row gets one when rows
+ *   follow it); every listed row differs as its line says. Rows are
+ *   edited in place, so quoting, spacing and number formatting of the
+ *   values not touched are kept.
+ * - Streaming: memory is the current chunk plus a bounded number of rows,
+ *   whatever the file's size; the report is written with backpressure.
+ *
+ * A CSV file's first non-blank line is its header. Blank lines are not rows.
+ * Column 0 (CSV) or the first member (JSON) is the row's key, and is left
+ * alone by `nulls`, `drift` and `malformed`. `empty` keeps a CSV header (an
+ * empty extract from a CSV writer has one) and leaves a JSON Lines file zero
+ * bytes; it overrides `drift` and `truncated`.
+ *
+ * @throws InputError for an invalid option, naming it
+ */
+export function createFaultInjector(options: FaultInjectorOptions): Transform {
+  const injection = new FaultInjection(options);
+  const { report } = options;
+  const forward = (
+    stream: Transform,
+    produce: () => Output,
+    callback: TransformCallback,
+  ) => {
+    let result: Output;
+    try {
+      result = produce();
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    // Piece by piece: cheaper than joining them, which copies every byte.
+    for (const piece of result.output) stream.push(piece);
+    if (result.report === '') {
+      callback();
+    } else if (report.destroyed || report.writableEnded) {
+      callback(new Error('The fault report stream is closed'));
+    } else if (report.write(result.report)) {
+      callback();
+    } else {
+      drained(report).then(() => callback(), callback);
+    }
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      forward(this, () => injection.push(chunk), callback);
+    },
+    flush(callback) {
+      forward(this, () => injection.end(), callback);
+    },
+  });
+}

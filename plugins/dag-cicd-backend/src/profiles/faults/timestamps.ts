@@ -1,0 +1,121 @@
+// Column names that hold an event's time, when the caller names none.
+const TIMESTAMP_NAME = /^(ts|timestamp|event_time|.+_at)$/i;
+
+/** Whether a column name reads like a timestamp: ts, timestamp, event_time, *_at. */
+export function isTimestampName(name: string): boolean {
+  return TIMESTAMP_NAME.test(name);
+}
+
+// ISO 8601 as written by databases, Python's isoformat and JavaScript's
+// toISOString: a date, optionally a time (seconds and fraction optional) and
+// a zone. The zone is kept as written: moving the wall-clock time and moving
+// the instant are the same thing under a fixed offset.
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:([Tt ])(\d{2}):(\d{2})(?::(\d{2})(?:([.,])(\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+// Epoch numbers: seconds, milliseconds, microseconds or nanoseconds, told
+// apart by magnitude (seconds reach 1e11 only in the year 5138).
+const EPOCH = /^(-?)(\d{1,19})(?:\.(\d{1,9}))?$/;
+
+const pad = (value: number, width: number) =>
+  String(value).padStart(width, '0');
+
+function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
+  const [, y, mo, d, separator, h, mi, s, point, fraction = '', zone = ''] =
+    match;
+  const wallClock = new Date(0);
+  wallClock.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  wallClock.setUTCHours(
+    Number(h ?? 0),
+    Number(mi ?? 0),
+    Number(s ?? 0),
+    Number(fraction.slice(0, 3).padEnd(3, '0')),
+  );
+  // Date rolls 2026-02-30 over to March; a value that is not a real date
+  // or time is not a timestamp.
+  if (
+    wallClock.getUTCFullYear() !== Number(y) ||
+    wallClock.getUTCMonth() !== Number(mo) - 1 ||
+    wallClock.getUTCDate() !== Number(d) ||
+    wallClock.getUTCHours() !== Number(h ?? 0) ||
+    wallClock.getUTCMinutes() !== Number(mi ?? 0) ||
+    wallClock.getUTCSeconds() !== Number(s ?? 0)
+  ) {
+    return undefined;
+  }
+  const t = new Date(wallClock.getTime() - byMs);
+  const year = t.getUTCFullYear();
+  if (year < 0 || year > 9999) {
+    return undefined;
+  }
+  const date = `${pad(year, 4)}-${pad(t.getUTCMonth() + 1, 2)}-${pad(t.getUTCDate(), 2)}`;
+  if (separator === undefined) {
+    // A date alone moves by whole days: 3 days back, or 1 hour back to the
+    // day before.
+    return date;
+  }
+  // Keep the input's precision; add seconds or milliseconds only when the
+  // shift needs them. Digits beyond milliseconds are kept as written.
+  const ms = t.getUTCMilliseconds();
+  let fractionOut = '';
+  if (fraction.length >= 3) {
+    fractionOut = pad(ms, 3) + fraction.slice(3);
+  } else if (ms !== 0 || fraction.length > 0) {
+    const digits = pad(ms, 3);
+    fractionOut =
+      fraction.length > 0 && /^0*$/.test(digits.slice(fraction.length))
+        ? digits.slice(0, fraction.length)
+        : digits.replace(/0+$/, '');
+  }
+  const withSeconds =
+    s !== undefined || t.getUTCSeconds() !== 0 || fractionOut !== '';
+  return (
+    `${date}${separator}${pad(t.getUTCHours(), 2)}:${pad(t.getUTCMinutes(), 2)}` +
+    (withSeconds ? `:${pad(t.getUTCSeconds(), 2)}` : '') +
+    (fractionOut ? `${point ?? '.'}${fractionOut}` : '') +
+    zone
+  );
+}
+
+function shiftEpoch(match: RegExpExecArray, byMs: number): string {
+  const [, sign, whole, fraction = ''] = match;
+  const magnitude = Number(whole);
+  // How many of the number's units make one millisecond, as a ratio.
+  let [unitsPerMs, msPerUnit] = [1n, 1n];
+  if (magnitude < 1e11) msPerUnit = 1000n;
+  else if (magnitude >= 1e17) unitsPerMs = 1_000_000n;
+  else if (magnitude >= 1e14) unitsPerMs = 1000n;
+  // Seconds moved by a shift that is not whole seconds gain decimals.
+  let decimals = fraction.length;
+  if (msPerUnit === 1000n) {
+    const needed = byMs % 1000 === 0 ? 0 : byMs % 100 === 0 ? 1 : byMs % 10 === 0 ? 2 : 3;
+    decimals = Math.max(decimals, needed);
+  }
+  const scale = 10n ** BigInt(decimals);
+  const value =
+    BigInt(`${sign}${whole}${fraction.padEnd(decimals, '0')}`);
+  const shift = (BigInt(byMs) * unitsPerMs * scale) / msPerUnit;
+  const result = value - shift;
+  const digits = (result < 0n ? -result : result)
+    .toString()
+    .padStart(decimals + 1, '0');
+  const text =
+    decimals === 0
+      ? digits
+      : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  return result < 0n ? `-${text}` : text;
+}
+
+/**
+ * A timestamp moved back by `byMs` milliseconds, written the way it was
+ * written: ISO 8601 keeps its separator, precision and zone; an epoch number
+ * keeps its unit. Undefined for text that is not a timestamp.
+ */
+export function shiftTimestamp(text: string, byMs: number): string | undefined {
+  const iso = ISO.exec(text);
+  if (iso) {
+    return shiftIso(iso, byMs);
+  }
+  const epoch = EPOCH.exec(text);
+  return epoch ? shiftEpoch(epoch, byMs) : undefined;
+}

@@ -1,0 +1,436 @@
+import { InputError } from '@backstage/errors';
+import { EnvironmentInput } from '@dag-cicd/plugin-dag-cicd-common';
+import { DataStore } from '@dag-cicd/plugin-dag-cicd-node';
+import {
+  PassThrough,
+  Readable,
+  Transform,
+  Writable,
+  addAbortSignal,
+  pipeline,
+} from 'node:stream';
+import {
+  assertWritable,
+  isWithin,
+  resolveWithin,
+} from '../namespaces/DataNamespace';
+import { assertPathSegment } from '../namespaces/pathSegment';
+import { DataStores } from '../stores/DataStores';
+import { FaultRates, createFaultInjector, formatOf } from './faults';
+import { InputProfile, formatInputProfile } from './InputProfile';
+import { seededRandom } from './random';
+import { sampleObjects, SampledObject } from './sampleObjects';
+import { sampleRows } from './sampleRows';
+
+/** The bounds of a `sample` or `chaos` copy, per input. */
+export interface SampleLimits {
+  /** At most this many objects per input. */
+  maxObjects: number;
+  /** At most this many bytes per input, counted on the production objects. */
+  maxBytes: number;
+  /**
+   * The fraction of rows kept from each CSV or JSON Lines object, from 0 to 1.
+   * At 1 objects are copied whole, server-side where the store can.
+   */
+  rowFraction: number;
+}
+
+export interface SeedInputsOptions {
+  profile: InputProfile;
+  /** The environment's data namespace; ends with `/`. */
+  namespace: string;
+  /** The DAG's production prefix, which is never written. */
+  productionPrefix: string;
+  /** Input name → its production URI prefix (ending with `/`). */
+  inputs: Record<string, string>;
+  stores: DataStores;
+  limits: SampleLimits;
+  /** Where fixture sets live: `<fixturesRoot><set>/<input name>/...`. */
+  fixturesRoot?: string;
+  /** For `from:<environment>`: that environment's namespace. */
+  sourceNamespace?: string;
+  /** Decides the sample, its rows and the injected faults. */
+  seed: number;
+  /** The fault injector's rates, for `chaos`. */
+  chaos?: FaultRates;
+  signal?: AbortSignal;
+}
+
+/** Where the fault injector's report goes, relative to the namespace. */
+export const CHAOS_REPORT = '_chaos/report.jsonl';
+
+// Objects copied at once. Server-side copies (S3) are latency-bound, so a few
+// in flight make a large difference; more would only queue on the store.
+const CONCURRENCY = 4;
+
+/** One object to copy, from a source prefix into the namespace. */
+interface Copy {
+  from: string;
+  to: string;
+  /** The object's key relative to the input, e.g. `dt=2026-11-24/part-0.csv`. */
+  key: string;
+  /** The target relative to the namespace, e.g. `inputs/events/part-0.csv`. */
+  file: string;
+}
+
+/**
+ * Fills an environment's inputs according to its input profile, and returns
+ * where the DAG finds each one.
+ *
+ * - `empty`: `<namespace>inputs/<name>/`, emptied.
+ * - `production-readonly`: production's own prefixes, read-only; no I/O.
+ * - `sample`: a bounded, seeded sample of each production input (see
+ *   {@link sampleObjects} for which objects, {@link sampleRows} for which rows)
+ *   copied to `<namespace>inputs/<name>/<same key>`.
+ * - `chaos`: the same sample, with each CSV and JSON Lines object run through
+ *   the fault injector; everything injected is listed in one report,
+ *   `<namespace>_chaos/report.jsonl`, object after object in key order.
+ * - `fixtures:<set>`: every object of `<fixturesRoot><set>/<name>/`, copied.
+ * - `from:<environment>`: every object of the earlier environment's
+ *   `inputs/<name>/`, copied, not referenced: tearing the earlier environment
+ *   down must not empty this one, and this one must never write into it. Its
+ *   outputs are not copied; this environment's run produces its own.
+ *
+ * Every target is checked with `assertWritable` before anything is written,
+ * and every source key goes through `resolveWithin`, so a hostile key such as
+ * `a/../../x` is refused rather than written. Each input's folder is emptied
+ * first and every object is written atomically, so running this again after
+ * a crash leaves the same objects, byte for byte: the seed decides everything.
+ *
+ * @throws InputError for an invalid input name or prefix, a missing fixture
+ * set or invalid limits; NotAllowedError for a target outside the namespace
+ * or inside production
+ */
+export async function seedInputs(
+  options: SeedInputsOptions,
+): Promise<Record<string, EnvironmentInput>> {
+  const { profile, namespace, productionPrefix, inputs, stores, signal } =
+    options;
+  signal?.throwIfAborted();
+  const names = Object.keys(inputs).sort();
+  for (const name of names) {
+    assertPathSegment('input name', name);
+    assertPrefix(`input ${JSON.stringify(name)}`, inputs[name]);
+  }
+  if (profile.kind === 'production-readonly') {
+    return Object.fromEntries(
+      names.map(name => [name, { uri: inputs[name], mode: 'read-only' }]),
+    );
+  }
+
+  const sampled = profile.kind === 'sample' || profile.kind === 'chaos';
+  if (sampled) {
+    assertSampling(options.seed, options.limits);
+  }
+  const targets = new Map<string, string>();
+  for (const name of names) {
+    const target = resolveWithin(namespace, `inputs/${name}/`);
+    assertWritable(namespace, target, productionPrefix);
+    targets.set(name, target);
+  }
+  const sources = await sourcePrefixes(options, names);
+  for (const [name, source] of sources) {
+    const target = targets.get(name)!;
+    if (isWithin(source, target) || isWithin(target, source)) {
+      throw new InputError(
+        `input ${JSON.stringify(
+          name,
+        )} cannot be copied from ${source} to ${target}: one contains the other`,
+      );
+    }
+  }
+
+  // Plan every copy, and check every target, before writing anything.
+  const copies: Copy[] = [];
+  for (const [name, source] of sources) {
+    const target = targets.get(name)!;
+    const listed = listObjects(stores.forUri(source), source);
+    const chosen = sampled
+      ? await sampleObjects(listed, { seed: options.seed, ...options.limits })
+      : await sortedByKey(listed);
+    for (const { key } of chosen) {
+      const to = resolveWithin(target, key);
+      assertWritable(namespace, to, productionPrefix);
+      copies.push({
+        from: `${source}${key}`,
+        to,
+        key,
+        file: `inputs/${name}/${key}`,
+      });
+    }
+    signal?.throwIfAborted();
+  }
+
+  for (const target of targets.values()) {
+    await stores.forUri(target).deletePrefix(target);
+  }
+  const how: CopyOptions = {
+    stores,
+    seed: options.seed,
+    // Fixtures and earlier environments are copied as they are.
+    rowFraction: sampled ? options.limits.rowFraction : 1,
+    rates: options.chaos,
+    signal,
+  };
+  if (profile.kind === 'chaos') {
+    const report = resolveWithin(namespace, CHAOS_REPORT);
+    assertWritable(namespace, report, productionPrefix);
+    await withReport(stores.forUri(report), report, async reportSink => {
+      // One at a time, in key order, so that the report is the same each run.
+      for (const copy of copies) {
+        signal?.throwIfAborted();
+        await copyObject(copy, { ...how, reportSink });
+      }
+    });
+  } else {
+    await forEachConcurrently(copies, CONCURRENCY, copy => {
+      signal?.throwIfAborted();
+      return copyObject(copy, how);
+    });
+  }
+  return Object.fromEntries(
+    names.map(name => [name, { uri: targets.get(name)!, mode: 'copy' }]),
+  );
+}
+
+/** Where each input is copied from, by profile; none for `empty`. */
+async function sourcePrefixes(
+  options: SeedInputsOptions,
+  names: string[],
+): Promise<Map<string, string>> {
+  const { profile, inputs, stores } = options;
+  const sources = new Map<string, string>();
+  switch (profile.kind) {
+    case 'sample':
+    case 'chaos':
+      for (const name of names) sources.set(name, inputs[name]);
+      break;
+    case 'fixtures': {
+      const set = JSON.stringify(profile.set);
+      if (!options.fixturesRoot) {
+        throw new InputError(
+          `fixture set ${set} not found: no fixtures root is configured for this DAG`,
+        );
+      }
+      const setPrefix = resolveWithin(options.fixturesRoot, `${profile.set}/`);
+      if (!(await hasObjects(stores.forUri(setPrefix), setPrefix))) {
+        throw new InputError(
+          `fixture set ${set} not found under ${options.fixturesRoot}`,
+        );
+      }
+      // An input the set has no folder for is seeded empty.
+      for (const name of names) {
+        sources.set(name, resolveWithin(setPrefix, `${name}/`));
+      }
+      break;
+    }
+    case 'from': {
+      const from = options.sourceNamespace;
+      if (!from) {
+        throw new InputError(
+          `profile ${formatInputProfile(profile)} needs the data namespace of environment ${JSON.stringify(
+            profile.environment,
+          )}`,
+        );
+      }
+      if (from === options.namespace) {
+        throw new InputError(
+          `profile ${formatInputProfile(
+            profile,
+          )} names the environment being seeded; choose an earlier one`,
+        );
+      }
+      for (const name of names) {
+        sources.set(name, resolveWithin(from, `inputs/${name}/`));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return sources;
+}
+
+interface CopyOptions {
+  stores: DataStores;
+  seed: number;
+  rowFraction: number;
+  rates?: FaultRates;
+  /** For `chaos`: a new sink into the report, per fault injector. */
+  reportSink?: () => Writable;
+  signal?: AbortSignal;
+}
+
+/** Copies one object whole, or streams it through the row sample and faults. */
+async function copyObject(copy: Copy, options: CopyOptions): Promise<void> {
+  const { stores, rowFraction, seed, reportSink, signal } = options;
+  const source = stores.forUri(copy.from);
+  const target = stores.forUri(copy.to);
+  const format = formatOf(copy.key);
+  const transforms: Transform[] = [];
+  if (format && rowFraction < 1) {
+    transforms.push(
+      sampleRows({
+        format,
+        fraction: rowFraction,
+        random: seededRandom(seed, copy.key),
+      }),
+    );
+  }
+  if (format && reportSink) {
+    transforms.push(
+      createFaultInjector({
+        format,
+        seed,
+        file: copy.file,
+        rates: options.rates ?? {},
+        report: reportSink(),
+      }),
+    );
+  }
+  if (transforms.length === 0 && source === target) {
+    await source.copy(copy.from, copy.to);
+    return;
+  }
+  const body = await source.read(copy.from);
+  if (signal) addAbortSignal(signal, body);
+  // The callback form returns the last stream; an error anywhere destroys
+  // every stream with it, so the store's write fails and publishes nothing.
+  const last: Readable =
+    transforms.length === 0
+      ? body
+      : pipeline([body, ...transforms], () => {
+          // The store's write reports the error.
+        });
+  await target.write(copy.to, last);
+}
+
+/**
+ * Streams one report object while `fill` runs, handing it a factory of sinks:
+ * one per fault injector, which may end its sink without ending the report.
+ * The report is published only if `fill` succeeds.
+ */
+async function withReport(
+  store: DataStore,
+  uri: string,
+  fill: (reportSink: () => Writable) => Promise<void>,
+): Promise<void> {
+  const report = new PassThrough();
+  const written = store.write(uri, report);
+  // Observed below; this only keeps a failure from being reported unhandled
+  // while `fill` is still running.
+  written.catch(() => {});
+  try {
+    await fill(sinkInto(report));
+  } catch (error) {
+    report.destroy(error as Error);
+    await written.catch(() => {});
+    throw error;
+  }
+  report.end();
+  await written;
+}
+
+/** A Writable that forwards into `target`, with backpressure, and never ends it. */
+function sinkInto(target: Writable): () => Writable {
+  return () =>
+    new Writable({
+      write(chunk, encoding, callback) {
+        if (target.destroyed) {
+          callback(new Error('The chaos report stream is closed'));
+        } else if (target.write(chunk, encoding)) {
+          callback();
+        } else {
+          const resume = () => {
+            target.off('drain', resume).off('close', resume);
+            callback(
+              target.destroyed
+                ? new Error('The chaos report stream is closed')
+                : undefined,
+            );
+          };
+          target.on('drain', resume).on('close', resume);
+        }
+      },
+    });
+}
+
+async function* listObjects(
+  store: DataStore,
+  prefix: string,
+): AsyncIterable<SampledObject> {
+  for await (const { uri, size } of store.list(prefix)) {
+    if (!uri.startsWith(prefix)) {
+      throw new Error(
+        `The data store listed ${JSON.stringify(uri)} under ${prefix}`,
+      );
+    }
+    yield { key: uri.slice(prefix.length), size };
+  }
+}
+
+async function sortedByKey(
+  objects: AsyncIterable<SampledObject>,
+): Promise<SampledObject[]> {
+  const all: SampledObject[] = [];
+  for await (const object of objects) all.push(object);
+  return all.sort((a, b) => (a.key < b.key ? -1 : Number(a.key > b.key)));
+}
+
+async function hasObjects(store: DataStore, prefix: string): Promise<boolean> {
+  for await (const _ of store.list(prefix)) return true;
+  return false;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time; stops at the first error. */
+async function forEachConcurrently<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
+  if (failure) throw failure.error;
+}
+
+function assertPrefix(field: string, uri: string): void {
+  // A URI is within itself exactly when it is a normalised prefix.
+  if (typeof uri !== 'string' || !isWithin(uri, uri)) {
+    throw new InputError(
+      `${field} ${JSON.stringify(
+        uri,
+      )} is not a normalised URI prefix: it must be scheme://.../ ending in "/"`,
+    );
+  }
+}
+
+function assertSampling(seed: number, limits: SampleLimits): void {
+  if (!Number.isSafeInteger(seed)) {
+    throw new InputError(`seed (${seed}) must be a whole number`);
+  }
+  const { maxObjects, maxBytes, rowFraction } = limits;
+  const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (!count(maxObjects) || !count(maxBytes)) {
+    throw new InputError(
+      `sample limits maxObjects (${maxObjects}) and maxBytes (${maxBytes}) must be whole numbers of at least 0`,
+    );
+  }
+  if (!(rowFraction >= 0 && rowFraction <= 1)) {
+    throw new InputError(
+      `sample limit rowFraction (${rowFraction}) must be between 0 and 1`,
+    );
+  }
+}
