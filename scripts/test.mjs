@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from './lib/postgres.mjs';
+import { startS3Server } from './lib/s3server.mjs';
 import { ensurePythonVenv, PYTHON_PACKAGE_DIR } from './lib/python.mjs';
 import { ensureChromium } from './lib/chromium.mjs';
 import { readJestCounts, readJunitCounts } from './lib/counts.mjs';
@@ -53,9 +54,15 @@ const steps = [
     run: () => run(bin('prettier'), ['--check', '--loglevel', 'warn', '.']),
   },
   {
-    name: 'unit tests (SQLite + PostgreSQL)',
+    name: 'unit tests (SQLite + PostgreSQL + S3)',
     async run() {
-      const postgres = await startPostgres();
+      // S3 first: its venv is made on first use, and a failure there ends
+      // the run before PostgreSQL is up.
+      const s3 = await startS3Server();
+      const postgres = await startPostgres().catch(async error => {
+        await s3.stop();
+        throw error;
+      });
       try {
         const output = path.join(results, 'jest.json');
         fs.rmSync(output, { force: true });
@@ -75,12 +82,17 @@ const steps = [
               BACKSTAGE_TEST_DATABASE_POSTGRES18_CONNECTION_STRING:
                 postgres.connectionString,
               DAG_CICD_REQUIRE_POSTGRES: '1',
+              DAG_CICD_TEST_S3_ENDPOINT: s3.endpoint,
+              DAG_CICD_TEST_S3_ACCESS_KEY_ID: s3.accessKeyId,
+              DAG_CICD_TEST_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+              DAG_CICD_REQUIRE_SERVERS: '1',
             },
           },
         );
         return { code, counts: readJestCounts(output) };
       } finally {
         await postgres.stop();
+        await s3.stop();
       }
     },
   },

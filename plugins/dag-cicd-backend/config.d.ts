@@ -47,6 +47,38 @@ export interface Config {
          */
         root?: string;
       };
+      /**
+       * The `s3://` store: an S3 bucket, or any S3-compatible server. Without
+       * static keys, credentials come from the AWS SDK's default chain
+       * (environment, web identity, instance or task role, `~/.aws`). Servers
+       * that reject the SDK's default request checksums want
+       * `AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED` in the environment.
+       */
+      s3?: {
+        /** The store's root: `s3://<bucket>/` or `s3://<bucket>/<prefix>/`. */
+        root: string;
+        /** An S3-compatible endpoint, e.g. `http://minio:9000`; AWS if unset. */
+        endpoint?: string;
+        /**
+         * The bucket's region. Defaults to the SDK's (`AWS_REGION`, ...), or
+         * `us-east-1` when `endpoint` is set.
+         */
+        region?: string;
+        /** Path-style URLs (`<endpoint>/<bucket>/<key>`), as most non-AWS servers need. */
+        forcePathStyle?: boolean;
+        /** Static access key id; set with `secretAccessKey`, or neither. */
+        accessKeyId?: string;
+        /**
+         * Static secret access key.
+         * @visibility secret
+         */
+        secretAccessKey?: string;
+        /**
+         * Session token of temporary static credentials.
+         * @visibility secret
+         */
+        sessionToken?: string;
+      };
     };
 
     /** Defaults and limits of environments. */

@@ -68,12 +68,25 @@ export async function startS3Server({ root = repoRoot } = {}) {
       // Already gone.
     }
   };
-  // Should this process die without calling stop(), take the server along.
+  // Should this process end without calling stop(), take the server along:
+  // it runs in a process group of its own, which a Ctrl-C or a `kill` of
+  // this one's group does not reach.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const onExit = () => killGroup('SIGKILL');
+  const onSignal = signal => {
+    forget();
+    killGroup('SIGKILL');
+    process.kill(process.pid, signal);
+  };
+  const forget = () => {
+    process.off('exit', onExit);
+    for (const signal of signals) process.off(signal, onSignal);
+  };
   process.on('exit', onExit);
+  for (const signal of signals) process.on(signal, onSignal);
 
   async function stop() {
-    process.off('exit', onExit);
+    forget();
     if (!exited) {
       killGroup('SIGTERM');
       const timer = setTimeout(() => killGroup('SIGKILL'), 5_000);

@@ -178,17 +178,17 @@ describe.each(databases.eachSupportedId())(
     it('records steps and hands a lease to one claimant at a time', async () => {
       const record = environmentRecord({ status: 'provisioning' });
       await store.insert(record, lease);
-      await store.completeStep(record.id, 'namespace', {
-        actor: 'user:default/alice',
-        at: t(1),
-        leaseUntil: t(6),
-      });
-      await store.completeStep(record.id, 'namespace', {
-        actor: 'user:default/alice',
-        at: t(1),
-        leaseUntil: t(6),
-      });
-      expect((await store.get(record.id))?.stepsDone).toEqual(['namespace']);
+      const by = { actor: 'user:default/alice', at: t(1), leaseUntil: t(6) };
+      await store.completeSteps(record.id, [{ step: 'namespace' }], by);
+      await store.completeSteps(
+        record.id,
+        [{ step: 'namespace' }, { step: 'inputs', detail: { n: 1 } }],
+        by,
+      );
+      expect((await store.get(record.id))?.stepsDone).toEqual([
+        'namespace',
+        'inputs',
+      ]);
 
       // Still leased to replica-a until 10:06.
       await expect(

@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { EnvironmentStatus } from '@dag-cicd/plugin-dag-cicd-common';
 import {
+  CompletedStep,
   EnvironmentEvent,
   EnvironmentExistsError,
   EnvironmentFilter,
@@ -128,6 +129,33 @@ function fromEventRow(row: EventRow): EnvironmentEvent {
   };
 }
 
+function withSteps(stepsDone: string, steps: CompletedStep[]): string {
+  const done: ProvisioningStep[] = JSON.parse(stepsDone);
+  for (const { step } of steps) if (!done.includes(step)) done.push(step);
+  return JSON.stringify(done);
+}
+
+async function insertSteps(
+  tx: Knex.Transaction,
+  id: string,
+  steps: CompletedStep[],
+  by: { actor: string; at: Date },
+): Promise<void> {
+  if (steps.length === 0) return;
+  await tx(EVENTS).insert(
+    steps.map(({ step, detail }) => ({
+      environment_id: id,
+      type: 'step',
+      from_status: null,
+      to_status: null,
+      step,
+      actor: by.actor,
+      at: by.at,
+      detail: detail ? JSON.stringify(detail) : null,
+    })),
+  );
+}
+
 // The drivers' words for a unique-key violation.
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -246,9 +274,11 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
       if (!row || !transition.from.includes(row.status as EnvironmentStatus)) {
         return undefined;
       }
+      const steps = transition.steps ?? [];
       const updated = await tx(TABLE)
         .where({ id, status: row.status })
         .update({
+          ...(steps.length && { steps_done: withSteps(row.steps_done, steps) }),
           status: transition.to,
           error: transition.error ?? null,
           updated_at: transition.at,
@@ -257,6 +287,7 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
         });
       // A concurrent transition won between our read and our update.
       if (updated !== 1) return undefined;
+      await insertSteps(tx, id, steps, transition);
       await tx(EVENTS).insert({
         environment_id: id,
         type: 'transition',
@@ -275,43 +306,30 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
     });
   }
 
-  async completeStep(
+  async completeSteps(
     id: string,
-    step: ProvisioningStep,
+    steps: CompletedStep[],
     options: {
       actor: string;
       at: Date;
       leaseUntil: Date;
       patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>;
-      detail?: Record<string, unknown>;
     },
   ): Promise<void> {
     await this.db.transaction(async tx => {
       const row = await tx<EnvironmentRow>(TABLE).where({ id }).first();
       if (!row) return;
-      const done: ProvisioningStep[] = JSON.parse(row.steps_done);
       await tx(TABLE)
         .where({ id })
         .update({
-          steps_done: JSON.stringify(
-            done.includes(step) ? done : [...done, step],
-          ),
+          steps_done: withSteps(row.steps_done, steps),
           lease_until: options.leaseUntil,
           updated_at: options.at,
           ...(options.patch?.inputs && {
             inputs: JSON.stringify(options.patch.inputs),
           }),
         });
-      await tx(EVENTS).insert({
-        environment_id: id,
-        type: 'step',
-        from_status: null,
-        to_status: null,
-        step,
-        actor: options.actor,
-        at: options.at,
-        detail: options.detail ? JSON.stringify(options.detail) : null,
-      });
+      await insertSteps(tx, id, steps, options);
     });
   }
 

@@ -69,8 +69,16 @@ export interface EnvironmentEvent {
   detail?: Record<string, unknown>;
 }
 
+/** A step that has completed, with what it did, for the history. */
+export interface CompletedStep {
+  step: ProvisioningStep;
+  detail?: Record<string, unknown>;
+}
+
 /** A change of status, applied only if the environment is in one of `from`. */
 export interface Transition {
+  /** Steps completed just before, recorded in the same transaction. */
+  steps?: CompletedStep[];
   from: EnvironmentStatus[];
   to: EnvironmentStatus;
   actor: string;
@@ -159,16 +167,18 @@ export interface EnvironmentStore {
     patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>,
   ): Promise<EnvironmentRecord | undefined>;
 
-  /** Records a completed step (and its result) and renews the lease. */
-  completeStep(
+  /**
+   * Records completed steps (and their result) and renews the lease, in one
+   * transaction.
+   */
+  completeSteps(
     id: string,
-    step: ProvisioningStep,
+    steps: CompletedStep[],
     options: {
       actor: string;
       at: Date;
       leaseUntil: Date;
       patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>;
-      detail?: Record<string, unknown>;
     },
   ): Promise<void>;
 

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { seededRandom } from './random';
+import { InputError } from '@backstage/errors';
+import { MAX_RECORD_BYTES } from './faults/RecordSplitter';
 import { RecordFormat } from './records';
 import { sampleRows } from './sampleRows';
 
@@ -15,6 +17,7 @@ async function sample(
     format,
     fraction,
     random: seededRandom(seed, 'part-0'),
+    name: 'part-0.csv',
   });
   return (
     await buffer(Readable.from(parts.map(p => Buffer.from(p))).pipe(filter))
@@ -68,6 +71,18 @@ describe('sampleRows', () => {
         expect(await sample('csv', parts, 0.3)).toBe(whole);
       }),
       { numRuns: 30 },
+    );
+  });
+
+  it('keeps blank lines before the CSV header, and the header', async () => {
+    expect(await sample('csv', ['\r\n\nid\n1\n2\n'], 0)).toBe('\r\n\nid\n');
+  });
+
+  it('fails on a record too long to hold, rather than buffering the object', async () => {
+    const unclosed = ['id\n"', 'x'.repeat(MAX_RECORD_BYTES)];
+    await expect(sample('csv', unclosed, 0.5)).rejects.toThrow(InputError);
+    await expect(sample('csv', unclosed, 0.5)).rejects.toThrow(
+      /part-0.csv has a record longer than/,
     );
   });
 });

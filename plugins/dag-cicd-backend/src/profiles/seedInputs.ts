@@ -3,7 +3,6 @@ import { EnvironmentInput } from '@dag-cicd/plugin-dag-cicd-common';
 import { DataStore } from '@dag-cicd/plugin-dag-cicd-node';
 import {
   PassThrough,
-  Readable,
   Transform,
   Writable,
   addAbortSignal,
@@ -16,7 +15,12 @@ import {
 } from '../namespaces/DataNamespace';
 import { assertPathSegment } from '../namespaces/pathSegment';
 import { DataStores } from '../stores/DataStores';
-import { FaultRates, createFaultInjector, formatOf } from './faults';
+import {
+  FaultRates,
+  createFaultInjector,
+  formatOf,
+  validateFaultRates,
+} from './faults';
 import { InputProfile, formatInputProfile } from './InputProfile';
 import { seededRandom } from './random';
 import { sampleObjects, SampledObject } from './sampleObjects';
@@ -29,7 +33,7 @@ export interface SampleLimits {
   /** At most this many bytes per input, counted on the production objects. */
   maxBytes: number;
   /**
-   * The fraction of rows kept from each CSV or JSON Lines object, from 0 to 1.
+   * The fraction of rows kept from each CSV or JSON Lines object, in (0, 1].
    * At 1 objects are copied whole, server-side where the store can.
    */
   rowFraction: number;
@@ -51,7 +55,7 @@ export interface SeedInputsOptions {
   sourceNamespace?: string;
   /** Decides the sample, its rows and the injected faults. */
   seed: number;
-  /** The fault injector's rates, for `chaos`. */
+  /** The fault injector's rates, for `chaos`; absent, none are injected. */
   chaos?: FaultRates;
   signal?: AbortSignal;
 }
@@ -122,6 +126,10 @@ export async function seedInputs(
   if (sampled) {
     assertSampling(options.seed, options.limits);
   }
+  const rates =
+    profile.kind === 'chaos'
+      ? validateFaultRates(options.chaos ?? {}, 'chaos')
+      : undefined;
   const targets = new Map<string, string>();
   for (const name of names) {
     const target = resolveWithin(namespace, `inputs/${name}/`);
@@ -169,17 +177,17 @@ export async function seedInputs(
     seed: options.seed,
     // Fixtures and earlier environments are copied as they are.
     rowFraction: sampled ? options.limits.rowFraction : 1,
-    rates: options.chaos,
+    rates,
     signal,
   };
   if (profile.kind === 'chaos') {
     const report = resolveWithin(namespace, CHAOS_REPORT);
     assertWritable(namespace, report, productionPrefix);
-    await withReport(stores.forUri(report), report, async reportSink => {
+    await withReport(stores.forUri(report), report, async sink => {
       // One at a time, in key order, so that the report is the same each run.
       for (const copy of copies) {
         signal?.throwIfAborted();
-        await copyObject(copy, { ...how, reportSink });
+        await copyObject(copy, { ...how, report: sink });
       }
     });
   } else {
@@ -256,14 +264,14 @@ interface CopyOptions {
   seed: number;
   rowFraction: number;
   rates?: FaultRates;
-  /** For `chaos`: a new sink into the report, per fault injector. */
-  reportSink?: () => Writable;
+  /** For `chaos`: where the fault injector reports; it never ends it. */
+  report?: Writable;
   signal?: AbortSignal;
 }
 
 /** Copies one object whole, or streams it through the row sample and faults. */
 async function copyObject(copy: Copy, options: CopyOptions): Promise<void> {
-  const { stores, rowFraction, seed, reportSink, signal } = options;
+  const { stores, rowFraction, seed, report, signal } = options;
   const source = stores.forUri(copy.from);
   const target = stores.forUri(copy.to);
   const format = formatOf(copy.key);
@@ -274,17 +282,18 @@ async function copyObject(copy: Copy, options: CopyOptions): Promise<void> {
         format,
         fraction: rowFraction,
         random: seededRandom(seed, copy.key),
+        name: copy.from,
       }),
     );
   }
-  if (format && reportSink) {
+  if (format && report) {
     transforms.push(
       createFaultInjector({
         format,
         seed,
         file: copy.file,
         rates: options.rates ?? {},
-        report: reportSink(),
+        report,
       }),
     );
   }
@@ -294,26 +303,22 @@ async function copyObject(copy: Copy, options: CopyOptions): Promise<void> {
   }
   const body = await source.read(copy.from);
   if (signal) addAbortSignal(signal, body);
-  // The callback form returns the last stream; an error anywhere destroys
-  // every stream with it, so the store's write fails and publishes nothing.
-  const last: Readable =
-    transforms.length === 0
-      ? body
-      : pipeline([body, ...transforms], () => {
-          // The store's write reports the error.
-        });
-  await target.write(copy.to, last);
+  if (transforms.length > 0) {
+    // An error anywhere destroys every stream with it, the last one included,
+    // so the store's write fails and publishes nothing; it reports the error.
+    pipeline([body, ...transforms], () => {});
+  }
+  await target.write(copy.to, transforms.at(-1) ?? body);
 }
 
 /**
- * Streams one report object while `fill` runs, handing it a factory of sinks:
- * one per fault injector, which may end its sink without ending the report.
- * The report is published only if `fill` succeeds.
+ * Streams one report object while `fill` writes into it. The report is
+ * published only if `fill` succeeds.
  */
 async function withReport(
   store: DataStore,
   uri: string,
-  fill: (reportSink: () => Writable) => Promise<void>,
+  fill: (report: Writable) => Promise<void>,
 ): Promise<void> {
   const report = new PassThrough();
   const written = store.write(uri, report);
@@ -321,7 +326,7 @@ async function withReport(
   // while `fill` is still running.
   written.catch(() => {});
   try {
-    await fill(sinkInto(report));
+    await fill(report);
   } catch (error) {
     report.destroy(error as Error);
     await written.catch(() => {});
@@ -329,30 +334,6 @@ async function withReport(
   }
   report.end();
   await written;
-}
-
-/** A Writable that forwards into `target`, with backpressure, and never ends it. */
-function sinkInto(target: Writable): () => Writable {
-  return () =>
-    new Writable({
-      write(chunk, encoding, callback) {
-        if (target.destroyed) {
-          callback(new Error('The chaos report stream is closed'));
-        } else if (target.write(chunk, encoding)) {
-          callback();
-        } else {
-          const resume = () => {
-            target.off('drain', resume).off('close', resume);
-            callback(
-              target.destroyed
-                ? new Error('The chaos report stream is closed')
-                : undefined,
-            );
-          };
-          target.on('drain', resume).on('close', resume);
-        }
-      },
-    });
 }
 
 async function* listObjects(
@@ -365,7 +346,11 @@ async function* listObjects(
         `The data store listed ${JSON.stringify(uri)} under ${prefix}`,
       );
     }
-    yield { key: uri.slice(prefix.length), size };
+    // `dir/` is an S3 folder marker, not data: the folder exists in the copy
+    // as soon as an object does.
+    if (!uri.endsWith('/')) {
+      yield { key: uri.slice(prefix.length), size };
+    }
   }
 }
 
@@ -418,8 +403,11 @@ function assertPrefix(field: string, uri: string): void {
 }
 
 function assertSampling(seed: number, limits: SampleLimits): void {
-  if (!Number.isSafeInteger(seed)) {
-    throw new InputError(`seed (${seed}) must be a whole number`);
+  // The fault injector's rule, for every seeded profile alike.
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InputError(
+      `seed must be an unsigned 32-bit integer, got ${seed}`,
+    );
   }
   const { maxObjects, maxBytes, rowFraction } = limits;
   const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
@@ -428,9 +416,9 @@ function assertSampling(seed: number, limits: SampleLimits): void {
       `sample limits maxObjects (${maxObjects}) and maxBytes (${maxBytes}) must be whole numbers of at least 0`,
     );
   }
-  if (!(rowFraction >= 0 && rowFraction <= 1)) {
+  if (!(rowFraction > 0 && rowFraction <= 1)) {
     throw new InputError(
-      `sample limit rowFraction (${rowFraction}) must be between 0 and 1`,
+      `sample limit rowFraction (${rowFraction}) must be more than 0 and at most 1`,
     );
   }
 }

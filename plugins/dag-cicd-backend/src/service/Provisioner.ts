@@ -6,6 +6,7 @@ import {
   EnvironmentInput,
 } from '@dag-cicd/plugin-dag-cicd-common';
 import {
+  CompletedStep,
   EnvironmentRecord,
   EnvironmentStore,
   ProvisioningStep,
@@ -123,21 +124,34 @@ export class Provisioner {
   async provision(record: EnvironmentRecord, actor: string): Promise<void> {
     const { store } = this.#options;
     let current = record;
+    // Steps that wrote nothing are recorded with the next one that did, or
+    // with the final transition: fewer transactions, same history. A step
+    // that wrote data is recorded before the next begins, so that a resumed
+    // environment does not repeat it.
+    let pending: CompletedStep[] = [];
     try {
       for (const [step, run] of this.#steps()) {
         if (current.stepsDone.includes(step)) continue;
         const result = await run(current);
-        await store.completeStep(current.id, step, {
-          actor,
-          at: this.#options.now(),
-          leaseUntil: this.#leaseUntil(),
-          ...(result?.inputs && { patch: { inputs: result.inputs } }),
-          ...(result?.detail && { detail: result.detail }),
-        });
-        if (result?.inputs) current = { ...current, inputs: result.inputs };
-        current = { ...current, stepsDone: [...current.stepsDone, step] };
+        pending.push({ step, ...(result.detail && { detail: result.detail }) });
+        current = {
+          ...current,
+          ...(result.inputs && { inputs: result.inputs }),
+          stepsDone: [...current.stepsDone, step],
+        };
+        if (result.wrote && step !== 'registration') {
+          await store.completeSteps(current.id, pending, {
+            actor,
+            at: this.#options.now(),
+            leaseUntil: this.#leaseUntil(),
+            ...(result.inputs && { patch: { inputs: result.inputs } }),
+          });
+          pending = [];
+        }
       }
-      await this.#transition(current, ['provisioning'], 'ready', actor);
+      await this.#transition(current, ['provisioning'], 'ready', actor, {
+        steps: pending,
+      });
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       this.#options.logger.warn(
@@ -234,13 +248,12 @@ export class Provisioner {
   #steps(): Array<
     [
       ProvisioningStep,
-      (record: EnvironmentRecord) => Promise<
-        | {
-            inputs?: Record<string, EnvironmentInput>;
-            detail?: Record<string, unknown>;
-          }
-        | undefined
-      >,
+      (record: EnvironmentRecord) => Promise<{
+        /** Whether the step wrote to the store. */
+        wrote: boolean;
+        inputs?: Record<string, EnvironmentInput>;
+        detail?: Record<string, unknown>;
+      }>,
     ]
   > {
     const production = (record: EnvironmentRecord) =>
@@ -263,7 +276,7 @@ export class Provisioner {
           // Production's prefix belongs to production's own runs: the
           // backend writes nothing there, not even its marker.
           if (production(record)) {
-            return { detail: { namespace: 'production' } };
+            return { wrote: false, detail: { namespace: 'production' } };
           }
           await write(record, 'environment.json', {
             id: record.id,
@@ -274,7 +287,7 @@ export class Provisioner {
             createdBy: record.createdBy,
             createdAt: record.createdAt.toISOString(),
           });
-          return { detail: { namespace: record.dataNamespace } };
+          return { wrote: true, detail: { namespace: record.dataNamespace } };
         },
       ],
       [
@@ -293,7 +306,9 @@ export class Provisioner {
             seed: record.seed,
             chaos: plan.chaos,
           });
-          return { inputs, detail: { inputs: Object.keys(inputs) } };
+          // Only production-readonly reads nothing and writes nothing.
+          const wrote = Object.values(inputs).some(i => i.mode === 'copy');
+          return { wrote, inputs, detail: { inputs: Object.keys(inputs) } };
         },
       ],
       // Artifacts and connections are rendered and checked when the
@@ -301,20 +316,25 @@ export class Provisioner {
       // record what the environment's runs will use.
       [
         'artifacts',
-        async record => ({ detail: { artifacts: record.artifacts } }),
+        async record => ({
+          wrote: false,
+          detail: { artifacts: record.artifacts },
+        }),
       ],
       [
         'connections',
-        async record => ({ detail: { connections: record.connections } }),
+        async record => ({
+          wrote: false,
+          detail: { connections: record.connections },
+        }),
       ],
       [
         'registration',
         async record => {
           const conf = toDagCicdConf(record);
-          if (!production(record)) {
-            await write(record, 'conf.json', { [DAG_CICD_CONF_KEY]: conf });
-          }
-          return { detail: { conf } };
+          if (production(record)) return { wrote: false, detail: { conf } };
+          await write(record, 'conf.json', { [DAG_CICD_CONF_KEY]: conf });
+          return { wrote: true, detail: { conf } };
         },
       ],
     ];
@@ -341,7 +361,11 @@ export class Provisioner {
     from: EnvironmentRecord['status'][],
     to: EnvironmentRecord['status'],
     actor: string,
-    extra: { error?: string; detail?: Record<string, unknown> } = {},
+    extra: {
+      error?: string;
+      detail?: Record<string, unknown>;
+      steps?: CompletedStep[];
+    } = {},
   ): Promise<void> {
     const moved = await this.#options.store.transition(
       record.id,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { FileDataStore } from './FileDataStore';
+import { describeDataStoreConformance } from './__testUtils__/dataStoreConformance';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -59,6 +60,11 @@ describe('FileDataStore', () => {
   afterEach(async () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
+
+  describeDataStoreConformance(async () => ({
+    store,
+    prefix: `${rootUri}conformance/`,
+  }));
 
   it('serves the file scheme under its root', () => {
     expect(store.scheme).toBe('file');

@@ -22,7 +22,8 @@ const MAX_KEYS = 1000;
 const MAX_COPY_BYTES = 5 * 2 ** 30;
 
 // Streamed bodies are uploaded in parts of this size, so a body of any length
-// needs at most `queueSize` parts in memory. S3's minimum part size is 5 MiB.
+// needs at most `PART_QUEUE` parts in memory. S3's minimum part size is 5 MiB.
+const MIN_PART_SIZE = 5 * 2 ** 20;
 const DEFAULT_PART_SIZE = 8 * 2 ** 20;
 const PART_QUEUE = 4;
 
@@ -70,8 +71,7 @@ function statusOf(error: unknown): number | undefined {
 function isNoSuchKey(error: unknown): boolean {
   const name = (error as Error)?.name;
   return (
-    name === 'NoSuchKey' ||
-    (name !== 'NoSuchBucket' && statusOf(error) === 404)
+    name === 'NoSuchKey' || (name !== 'NoSuchBucket' && statusOf(error) === 404)
   );
 }
 
@@ -163,9 +163,9 @@ export class S3DataStore implements DataStore {
       );
     }
     const partSize = options.partSize ?? DEFAULT_PART_SIZE;
-    if (!Number.isInteger(partSize) || partSize < Upload.MIN_PART_SIZE) {
+    if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) {
       throw new InputError(
-        `partSize must be at least ${Upload.MIN_PART_SIZE} bytes (5 MiB, the S3 minimum), got ${partSize}`,
+        `partSize must be at least ${MIN_PART_SIZE} bytes (5 MiB, the S3 minimum), got ${partSize}`,
       );
     }
     const config: S3ClientConfig = {
@@ -241,7 +241,13 @@ export class S3DataStore implements DataStore {
     const key = this.#key(this.#object(uri));
     if (typeof body === 'string' || Buffer.isBuffer(body)) {
       await this.#client.send(
-        new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body }),
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: body,
+          // The SDK leaves it out for an empty body, then warns about it.
+          ContentLength: Buffer.byteLength(body),
+        }),
       );
       return;
     }
@@ -336,9 +342,11 @@ export class S3DataStore implements DataStore {
       for (const { Key, Size } of page.Contents ?? []) {
         if (Key === undefined || !Key.startsWith(prefixKey)) {
           throw new Error(
-            `S3 listed the key ${JSON.stringify(Key)} for the prefix ${JSON.stringify(
-              prefixKey,
-            )} of bucket ${this.#bucket}; refusing to go on`,
+            `S3 listed the key ${JSON.stringify(
+              Key,
+            )} for the prefix ${JSON.stringify(prefixKey)} of bucket ${
+              this.#bucket
+            }; refusing to go on`,
           );
         }
         yield { key: Key, size: Size ?? 0 };
@@ -356,9 +364,11 @@ export class S3DataStore implements DataStore {
     if (Errors.length > 0) {
       const [first] = Errors;
       throw new Error(
-        `Could not delete ${Errors.length} of ${keys.length} objects in bucket ${
-          this.#bucket
-        }, e.g. ${JSON.stringify(first.Key)}: ${first.Code} ${first.Message}`,
+        `Could not delete ${Errors.length} of ${
+          keys.length
+        } objects in bucket ${this.#bucket}, e.g. ${JSON.stringify(
+          first.Key,
+        )}: ${first.Code} ${first.Message}`,
       );
     }
     return keys.length;

@@ -53,9 +53,17 @@ export function splice(
   end: number,
   replacement: Buffer | string = '',
 ): Buffer {
-  return Buffer.concat([
-    row.subarray(0, start),
-    typeof replacement === 'string' ? Buffer.from(replacement) : replacement,
-    row.subarray(end),
-  ]);
+  const length =
+    typeof replacement === 'string'
+      ? Buffer.byteLength(replacement)
+      : replacement.length;
+  const spliced = Buffer.allocUnsafe(row.length - (end - start) + length);
+  spliced.set(row.subarray(0, start), 0);
+  if (typeof replacement === 'string') {
+    spliced.write(replacement, start);
+  } else {
+    spliced.set(replacement, start);
+  }
+  spliced.set(row.subarray(end), start + length);
+  return spliced;
 }

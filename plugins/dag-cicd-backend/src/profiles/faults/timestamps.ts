@@ -17,38 +17,46 @@ const ISO =
 // apart by magnitude (seconds reach 1e11 only in the year 5138).
 const EPOCH = /^(-?)(\d{1,19})(?:\.(\d{1,9}))?$/;
 
-const pad = (value: number, width: number) =>
-  String(value).padStart(width, '0');
+const DAY_MS = 86_400_000;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return DAYS_IN_MONTH[month - 1] + (month === 2 && leap ? 1 : 0);
+}
+
+const two = (value: number) => (value < 10 ? `0${value}` : `${value}`);
 
 function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   const [, y, mo, d, separator, h, mi, s, point, fraction = '', zone = ''] =
     match;
-  const wallClock = new Date(0);
-  wallClock.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-  wallClock.setUTCHours(
-    Number(h ?? 0),
-    Number(mi ?? 0),
-    Number(s ?? 0),
-    Number(fraction.slice(0, 3).padEnd(3, '0')),
-  );
-  // Date rolls 2026-02-30 over to March; a value that is not a real date
-  // or time is not a timestamp.
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  const [hours, minutes, seconds] = [Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)];
+  // Not a real date or time (2026-02-30, 24:00), not a timestamp.
   if (
-    wallClock.getUTCFullYear() !== Number(y) ||
-    wallClock.getUTCMonth() !== Number(mo) - 1 ||
-    wallClock.getUTCDate() !== Number(d) ||
-    wallClock.getUTCHours() !== Number(h ?? 0) ||
-    wallClock.getUTCMinutes() !== Number(mi ?? 0) ||
-    wallClock.getUTCSeconds() !== Number(s ?? 0)
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hours > 23 ||
+    minutes > 59 ||
+    seconds > 59
   ) {
     return undefined;
   }
-  const t = new Date(wallClock.getTime() - byMs);
-  const year = t.getUTCFullYear();
-  if (year < 0 || year > 9999) {
+  // Date.UTC reads years 0 to 99 as 1900 to 1999; 400 years later the
+  // calendar repeats exactly.
+  const cycles = year < 100 ? 1 : 0;
+  const wallClock =
+    Date.UTC(year + 400 * cycles, month - 1, day, hours, minutes, seconds) -
+    cycles * 146_097 * DAY_MS +
+    Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const t = new Date(wallClock - byMs);
+  const shiftedYear = t.getUTCFullYear();
+  if (shiftedYear < 0 || shiftedYear > 9999) {
     return undefined;
   }
-  const date = `${pad(year, 4)}-${pad(t.getUTCMonth() + 1, 2)}-${pad(t.getUTCDate(), 2)}`;
+  const date = `${String(shiftedYear).padStart(4, '0')}-${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())}`;
   if (separator === undefined) {
     // A date alone moves by whole days: 3 days back, or 1 hour back to the
     // day before.
@@ -57,21 +65,21 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   // Keep the input's precision; add seconds or milliseconds only when the
   // shift needs them. Digits beyond milliseconds are kept as written.
   const ms = t.getUTCMilliseconds();
+  const msDigits = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
   let fractionOut = '';
   if (fraction.length >= 3) {
-    fractionOut = pad(ms, 3) + fraction.slice(3);
+    fractionOut = msDigits + fraction.slice(3);
   } else if (ms !== 0 || fraction.length > 0) {
-    const digits = pad(ms, 3);
     fractionOut =
-      fraction.length > 0 && /^0*$/.test(digits.slice(fraction.length))
-        ? digits.slice(0, fraction.length)
-        : digits.replace(/0+$/, '');
+      fraction.length > 0 && /^0*$/.test(msDigits.slice(fraction.length))
+        ? msDigits.slice(0, fraction.length)
+        : msDigits.replace(/0+$/, '');
   }
   const withSeconds =
     s !== undefined || t.getUTCSeconds() !== 0 || fractionOut !== '';
   return (
-    `${date}${separator}${pad(t.getUTCHours(), 2)}:${pad(t.getUTCMinutes(), 2)}` +
-    (withSeconds ? `:${pad(t.getUTCSeconds(), 2)}` : '') +
+    `${date}${separator}${two(t.getUTCHours())}:${two(t.getUTCMinutes())}` +
+    (withSeconds ? `:${two(t.getUTCSeconds())}` : '') +
     (fractionOut ? `${point ?? '.'}${fractionOut}` : '') +
     zone
   );

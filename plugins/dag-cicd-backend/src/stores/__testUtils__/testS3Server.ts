@@ -16,10 +16,11 @@ export interface TestS3Server {
 
 /**
  * The S3-compatible server that `npm test` starts (scripts/lib/s3server.mjs),
- * from `DAG_CICD_TEST_S3_*`. Undefined when jest was started by hand without
- * one, so that the S3 tests skip; but when `npm test` asked for every server
- * (`DAG_CICD_REQUIRE_SERVERS`, or the older `DAG_CICD_REQUIRE_POSTGRES`), a
- * missing one throws, failing the run instead of silently testing less.
+ * from `DAG_CICD_TEST_S3_*`. Undefined, with a warning, when jest was started
+ * by hand without one, so that the S3 tests skip. But when `npm test` asked
+ * for every test server (`DAG_CICD_REQUIRE_SERVERS`, or the older
+ * `DAG_CICD_REQUIRE_POSTGRES`), a missing one throws, failing the run instead
+ * of silently testing less.
  */
 export function testS3Server(): TestS3Server | undefined {
   const endpoint = process.env.DAG_CICD_TEST_S3_ENDPOINT;
@@ -29,9 +30,13 @@ export function testS3Server(): TestS3Server | undefined {
       process.env.DAG_CICD_REQUIRE_POSTGRES
     ) {
       throw new Error(
-        'DAG_CICD_REQUIRE_SERVERS is set but DAG_CICD_TEST_S3_ENDPOINT is not: run the tests through `npm test`, which starts an S3 server.',
+        'The test run requires its servers (DAG_CICD_REQUIRE_SERVERS) but DAG_CICD_TEST_S3_ENDPOINT is not set: run the tests through `npm test`, which starts an S3 server.',
       );
     }
+    // eslint-disable-next-line no-console
+    console.warn(
+      'S3 tests skipped: no S3 server (DAG_CICD_TEST_S3_ENDPOINT is unset; `npm test` starts one)',
+    );
     return undefined;
   }
   return {
@@ -40,10 +45,6 @@ export function testS3Server(): TestS3Server | undefined {
     secretAccessKey: process.env.DAG_CICD_TEST_S3_SECRET_ACCESS_KEY ?? 'test',
   };
 }
-
-/** Why S3 tests were skipped, as the name of the skipped block. */
-export const S3_SKIPPED =
-  'skipped: no S3 server (DAG_CICD_TEST_S3_ENDPOINT is unset; `npm test` starts one)';
 
 /** A client of the test server, for setting up and inspecting buckets. */
 export function rawS3Client(server: TestS3Server): S3Client {

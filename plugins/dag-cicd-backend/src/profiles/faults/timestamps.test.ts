@@ -1,0 +1,59 @@
+import { isTimestampName, shiftTimestamp } from './timestamps';
+
+const DAY = 86_400_000;
+
+describe('isTimestampName', () => {
+  it.each(['ts', 'timestamp', 'event_time', 'created_at', 'UPDATED_AT', 'TS'])(
+    'reads %s as a timestamp',
+    name => expect(isTimestampName(name)).toBe(true),
+  );
+
+  it.each(['id', 'at', '_at_x', 'timestamps', 'event_timestamp_ms', 'date'])(
+    'does not read %s as one',
+    name => expect(isTimestampName(name)).toBe(false),
+  );
+});
+
+describe('shiftTimestamp', () => {
+  it.each([
+    ['2026-11-24T10:00:00Z', '2026-11-21T10:00:00Z'],
+    ['2026-11-24T10:00:00.123Z', '2026-11-21T10:00:00.123Z'],
+    ['2026-11-24T10:00:00.123456+02:00', '2026-11-21T10:00:00.123456+02:00'],
+    ['2026-11-24 10:00:00', '2026-11-21 10:00:00'],
+    ['2026-11-24T10:00', '2026-11-21T10:00'],
+    ['2026-03-02T01:00:00-0500', '2026-02-27T01:00:00-0500'],
+    ['2024-03-02', '2024-02-28'],
+    ['2026-01-02T00:00:00,5Z', '2025-12-30T00:00:00,5Z'],
+  ])('moves ISO 8601 %s back 3 days, as written: %s', (from, to) => {
+    expect(shiftTimestamp(from, 3 * DAY)).toBe(to);
+  });
+
+  it('adds the precision a shift needs, and no more', () => {
+    expect(shiftTimestamp('2026-11-24T10:00', 1500)).toBe(
+      '2026-11-24T09:59:58.5',
+    );
+    expect(shiftTimestamp('2026-11-24T10:00:00.5Z', 250)).toBe(
+      '2026-11-24T10:00:00.25Z',
+    );
+    expect(shiftTimestamp('2026-11-24', 3_600_000)).toBe('2026-11-23');
+  });
+
+  it.each([
+    ['1700000000', '1699740800'],
+    ['1700000000.25', '1699740800.25'],
+    ['1700000000000', '1699740800000'],
+    ['1700000000000000', '1699740800000000'],
+    ['1700000000000000000', '1699740800000000000'],
+  ])('moves epoch %s back 3 days in its own unit: %s', (from, to) => {
+    expect(shiftTimestamp(from, 3 * DAY)).toBe(to);
+  });
+
+  it('gives epoch seconds the decimals a shift needs', () => {
+    expect(shiftTimestamp('1700000000', 1500)).toBe('1699999998.5');
+  });
+
+  it.each(['', 'yesterday', '2026-02-30', '2026-13-01', '2026-11-24T24:00:00Z', '12:00', '1e9', 'NaN'])(
+    'leaves %j alone: not a timestamp',
+    text => expect(shiftTimestamp(text, DAY)).toBeUndefined(),
+  );
+});
