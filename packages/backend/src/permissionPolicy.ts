@@ -35,9 +35,7 @@ export class ExamplePermissionPolicy implements PermissionPolicy {
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     const { permission } = request;
-    if (
-      !isResourcePermission(permission, DAG_CICD_ENVIRONMENT_RESOURCE_TYPE)
-    ) {
+    if (!isResourcePermission(permission, DAG_CICD_ENVIRONMENT_RESOURCE_TYPE)) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (permission.attributes.action === 'read') {

@@ -19,13 +19,7 @@ import {
   ORDERS,
 } from '../src/__testUtils__/environmentApp';
 import { environmentRecord } from '../src/__testUtils__/records';
-import {
-  formatMs,
-  percentile,
-  report,
-  Row,
-  sampleLatencies,
-} from './harness';
+import { formatMs, percentile, report, Row, sampleLatencies } from './harness';
 
 const SAMPLES = Number(process.env.DAG_CICD_BENCH_SAMPLES ?? 2000);
 const SIZES = [1_000, 100_000];
@@ -95,11 +89,9 @@ async function measure(engine: string, knex: Knex): Promise<Row[]> {
   const port = (server.address() as AddressInfo).port;
   const rows: Row[] = [];
   let filled = 0;
-  let run = 0;
-  for (const size of SIZES) {
+  for (const [run, size] of SIZES.entries()) {
     await fill(knex, size, filled);
     filled = size;
-    run++;
     const created = await sampleLatencies(SAMPLES, async i => {
       await post(port, {
         entityRef: ORDERS,

@@ -72,6 +72,11 @@ export interface Row {
   ok?: boolean;
 }
 
+function verdict(ok: boolean | undefined): string {
+  if (ok === undefined) return '';
+  return ok ? 'ok' : 'MISSED';
+}
+
 /** Prints one benchmark's rows as an aligned table, with a verdict column. */
 export function report(title: string, rows: Row[]): void {
   const cells = rows.map(r => [
@@ -80,14 +85,17 @@ export function report(title: string, rows: Row[]): void {
     r.baseline,
     `${r.ratio.toFixed(2)}×`,
     r.target,
-    r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED',
+    verdict(r.ok),
   ]);
   const header = ['case', 'measured', 'baseline', 'ratio', 'target', ''];
   const widths = header.map((h, i) =>
     Math.max(h.length, ...cells.map(c => c[i].length)),
   );
   const line = (c: string[]) =>
-    c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+    c
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`\n## ${title}\n${line(header)}\n`);
   for (const c of cells) process.stdout.write(`${line(c)}\n`);
 }

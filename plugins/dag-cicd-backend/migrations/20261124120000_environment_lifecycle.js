@@ -59,7 +59,10 @@ exports.up = async function up(knex) {
     table.string('actor', 512).notNullable();
     table.timestamp('at', { useTz: true }).notNullable();
     table.text('detail').nullable().comment('JSON');
-    table.index(['environment_id', 'id'], 'dag_cicd_environment_events_env_idx');
+    table.index(
+      ['environment_id', 'id'],
+      'dag_cicd_environment_events_env_idx',
+    );
   });
 };
 

@@ -11,7 +11,10 @@ import {
 import { randomUUID } from 'node:crypto';
 import { DatabaseEnvironmentStore } from './database/DatabaseEnvironmentStore';
 import { applyDatabaseMigrations } from './database/migrations';
-import { dagCicdEnvironmentResourceRef, dagCicdEnvironmentRules } from './permissions';
+import {
+  dagCicdEnvironmentResourceRef,
+  dagCicdEnvironmentRules,
+} from './permissions';
 import { seedInputs } from './profiles/seedInputs';
 import { DagSettingsRegistry } from './service/dagSettings';
 import { EntityAccess } from './service/entityAccess';
@@ -81,11 +84,12 @@ export const dagCicdPlugin = createBackendPlugin({
 
         // Registered first: the rule set that EntityAccess evaluates
         // conditional decisions with comes from the registry.
+        const resources: { load?: EntityAccess['getResources'] } = {};
         permissionsRegistry.addResourceType({
           resourceRef: dagCicdEnvironmentResourceRef,
           permissions: dagCicdPermissions,
           rules: Object.values(dagCicdEnvironmentRules),
-          getResources: refs => access.getResources(refs),
+          getResources: refs => resources.load!(refs),
         });
         const access = new EntityAccess(
           catalog,
@@ -96,6 +100,7 @@ export const dagCicdPlugin = createBackendPlugin({
             dagCicdEnvironmentResourceRef,
           ),
         );
+        resources.load = refs => access.getResources(refs);
 
         const provisioner = new Provisioner({
           store,
@@ -137,7 +142,8 @@ export const dagCicdPlugin = createBackendPlugin({
           initialDelay: { seconds: 30 },
           fn: async () => {
             const expired = await provisioner.expire();
-            if (expired) logger.info(`Tore down ${expired} expired environment(s)`);
+            if (expired)
+              logger.info(`Tore down ${expired} expired environment(s)`);
           },
         });
 

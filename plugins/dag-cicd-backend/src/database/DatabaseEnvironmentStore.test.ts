@@ -225,7 +225,11 @@ describe.each(databases.eachSupportedId())(
         name: 'ci_4',
         expiresAt: new Date('2026-12-01T00:00:00Z'),
       });
-      const never = environmentRecord({ name: 'production', stage: 'production', expiresAt: undefined });
+      const never = environmentRecord({
+        name: 'production',
+        stage: 'production',
+        expiresAt: undefined,
+      });
       for (const r of [ready, failed, busy, later, never]) {
         await store.insert(r, lease);
       }

@@ -87,10 +87,9 @@ function fromRow(row: EnvironmentRow): EnvironmentRecord {
   };
 }
 
-function toRow(record: EnvironmentRecord): Omit<
-  EnvironmentRow,
-  'lease_owner' | 'lease_until'
-> {
+function toRow(
+  record: EnvironmentRecord,
+): Omit<EnvironmentRow, 'lease_owner' | 'lease_until'> {
   return {
     id: record.id,
     entity_ref: record.entityRef,

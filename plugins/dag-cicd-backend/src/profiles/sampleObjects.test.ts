@@ -67,42 +67,59 @@ describe('sampleObjects', () => {
 
   it('takes nothing when maxObjects is 0', async () => {
     expect(
-      await sampleObjects(listed(files), { seed: 1, maxObjects: 0, maxBytes: 1e9 }),
+      await sampleObjects(listed(files), {
+        seed: 1,
+        maxObjects: 0,
+        maxBytes: 1e9,
+      }),
     ).toEqual([]);
   });
 
   it('is the bottom-k sample by seeded hash, whatever the listing order', async () => {
     await fc.assert(
-      fc.asyncProperty(objects, limits, fc.nat(), async (all, options, shuffleSeed) => {
-        // The definition, computed the slow way.
-        const candidates = all
-          .filter(o => o.size <= options.maxBytes)
-          .map(o => ({ ...o, rank: seededHash(options.seed, o.key) }))
-          .sort((a, b) =>
-            a.rank === b.rank ? (a.key < b.key ? -1 : 1) : a.rank < b.rank ? -1 : 1,
-          )
-          .slice(0, options.maxObjects);
-        const expected: SampledObject[] = [];
-        let bytes = 0;
-        for (const { key, size } of candidates) {
-          if (bytes + size <= options.maxBytes) {
-            bytes += size;
-            expected.push({ key, size });
+      fc.asyncProperty(
+        objects,
+        limits,
+        fc.nat(),
+        async (all, options, shuffleSeed) => {
+          // The definition, computed the slow way.
+          const candidates = all
+            .filter(o => o.size <= options.maxBytes)
+            .map(o => ({ ...o, rank: seededHash(options.seed, o.key) }))
+            .sort((a, b) =>
+              a.rank === b.rank
+                ? a.key < b.key
+                  ? -1
+                  : 1
+                : a.rank < b.rank
+                ? -1
+                : 1,
+            )
+            .slice(0, options.maxObjects);
+          const expected: SampledObject[] = [];
+          let bytes = 0;
+          for (const { key, size } of candidates) {
+            if (bytes + size <= options.maxBytes) {
+              bytes += size;
+              expected.push({ key, size });
+            }
           }
-        }
-        expected.sort((a, b) => (a.key < b.key ? -1 : 1));
+          expected.sort((a, b) => (a.key < b.key ? -1 : 1));
 
-        const shuffled = [...all].sort(
-          (a, b) =>
-            Number(seededHash(shuffleSeed, a.key) < seededHash(shuffleSeed, b.key)) - 0.5,
-        );
-        const sample = await sampleObjects(listed(shuffled), options);
-        expect(sample).toEqual(expected);
-        expect(sample.length).toBeLessThanOrEqual(options.maxObjects);
-        expect(sample.reduce((n, o) => n + o.size, 0)).toBeLessThanOrEqual(
-          options.maxBytes,
-        );
-      }),
+          const shuffled = [...all].sort(
+            (a, b) =>
+              Number(
+                seededHash(shuffleSeed, a.key) < seededHash(shuffleSeed, b.key),
+              ) - 0.5,
+          );
+          const sample = await sampleObjects(listed(shuffled), options);
+          expect(sample).toEqual(expected);
+          expect(sample.length).toBeLessThanOrEqual(options.maxObjects);
+          expect(sample.reduce((n, o) => n + o.size, 0)).toBeLessThanOrEqual(
+            options.maxBytes,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -236,7 +236,9 @@ async function sourcePrefixes(
       const from = options.sourceNamespace;
       if (!from) {
         throw new InputError(
-          `profile ${formatInputProfile(profile)} needs the data namespace of environment ${JSON.stringify(
+          `profile ${formatInputProfile(
+            profile,
+          )} needs the data namespace of environment ${JSON.stringify(
             profile.environment,
           )}`,
         );

@@ -16,12 +16,12 @@ import {
   PageRequest,
   ProvisioningPlan,
 } from '../database/EnvironmentStore';
-import {
-  environmentNamespace,
-  isWithin,
-} from '../namespaces/DataNamespace';
+import { environmentNamespace, isWithin } from '../namespaces/DataNamespace';
 import { assertPathSegment } from '../namespaces/pathSegment';
-import { formatInputProfile, parseInputProfile } from '../profiles/InputProfile';
+import {
+  formatInputProfile,
+  parseInputProfile,
+} from '../profiles/InputProfile';
 import { DataStores } from '../stores/DataStores';
 import { resolveCommit } from './commits';
 import { mergeConnections } from './connections';
@@ -144,7 +144,10 @@ export class EnvironmentService {
     // Idempotency, fast path: the same request again returns what it made.
     const existing = await store.getLive(dag.entityRef, stage.name, name);
     if (existing) {
-      return { environment: sameOrConflict(existing, requestHash), created: false };
+      return {
+        environment: sameOrConflict(existing, requestHash),
+        created: false,
+      };
     }
 
     const now = this.#now();
@@ -196,7 +199,10 @@ export class EnvironmentService {
       credentials: caller.credentials,
       stage: filter.stage,
     });
-    return this.options.store.list({ ...filter, entityRef: dag.entityRef }, page);
+    return this.options.store.list(
+      { ...filter, entityRef: dag.entityRef },
+      page,
+    );
   }
 
   async history(id: string, caller: Caller): Promise<EnvironmentEvent[]> {
@@ -244,7 +250,11 @@ export class EnvironmentService {
       commit: string;
       name: string;
       profile: string;
-      stage: { name: string; production: boolean; connections: Record<string, string> };
+      stage: {
+        name: string;
+        production: boolean;
+        connections: Record<string, string>;
+      };
       requestHash: string;
       createdBy: string;
       now: Date;
@@ -296,7 +306,10 @@ export class EnvironmentService {
       }
       plan.fixturesRoot = dagSettings.fixturesRoot;
       await this.#requireObjects(
-        `${dagSettings.fixturesRoot}${assertPathSegment('fixture set', profile.set)}/`,
+        `${dagSettings.fixturesRoot}${assertPathSegment(
+          'fixture set',
+          profile.set,
+        )}/`,
         `profile ${fixed.profile}: fixture set ${profile.set} not found under ${dagSettings.fixturesRoot}`,
       );
     }
@@ -376,7 +389,9 @@ export class EnvironmentService {
     if (ttl === undefined) {
       // Per-commit environments expire by default; longer-lived lanes such
       // as staging only when asked to.
-      return stage.name === stages.first.name ? settings.defaultTtlMs : undefined;
+      return stage.name === stages.first.name
+        ? settings.defaultTtlMs
+        : undefined;
     }
     const ms = parseDuration('ttl', ttl);
     if (ms < MIN_TTL_MS || ms > settings.maxTtlMs) {
@@ -389,9 +404,16 @@ export class EnvironmentService {
     return ms;
   }
 
-  async #findSource(entityRef: string, name: string): Promise<EnvironmentRecord> {
+  async #findSource(
+    entityRef: string,
+    name: string,
+  ): Promise<EnvironmentRecord> {
     for (const stage of this.options.stages.ordered) {
-      const source = await this.options.store.getLive(entityRef, stage.name, name);
+      const source = await this.options.store.getLive(
+        entityRef,
+        stage.name,
+        name,
+      );
       if (source?.status === 'ready') return source;
     }
     throw new InputError(

@@ -2,7 +2,8 @@ import { InputError } from '@backstage/errors';
 
 // The subset of ISO 8601 durations that a TTL needs: days, hours, minutes,
 // seconds (`P3D`, `PT6H`, `P1DT12H`). Months and years have no fixed length.
-const DURATION = /^P(?:(\d{1,4})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,8})M)?(?:(\d{1,10})S)?)?$/;
+const DURATION =
+  /^P(?:(\d{1,4})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,8})M)?(?:(\d{1,10})S)?)?$/;
 
 /**
  * Milliseconds of an ISO 8601 duration such as `P3D` or `PT6H`.

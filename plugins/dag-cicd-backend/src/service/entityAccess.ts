@@ -109,7 +109,9 @@ export class EntityAccess {
       !stage.allowServices
     ) {
       throw new NotAllowedError(
-        `Service principals may not ${permission.attributes.action} environments in stage ${stage.name}; only in ${this.stages.ordered
+        `Service principals may not ${
+          permission.attributes.action
+        } environments in stage ${stage.name}; only in ${this.stages.ordered
           .filter(s => s.allowServices)
           .map(s => s.name)
           .join(', ')} (dagCicd.stages[].allowServices)`,

@@ -36,21 +36,18 @@ export function readEnvironmentSettings(config: Config): EnvironmentSettings {
       `${c}.defaultTtl must be at least 5 minutes and at most ${c}.maxTtl`,
     );
   }
-  const rowFraction =
-    config.getOptionalNumber(`${c}.sample.rowFraction`) ?? 1;
+  const rowFraction = config.getOptionalNumber(`${c}.sample.rowFraction`) ?? 1;
   if (!(rowFraction > 0 && rowFraction <= 1)) {
     throw new Error(`${c}.sample.rowFraction must be in (0, 1]`);
   }
   const chaos = config.getOptionalConfig(`${c}.chaos`);
   return {
-    defaultProfile:
-      config.getOptionalString(`${c}.defaultProfile`) ?? 'empty',
+    defaultProfile: config.getOptionalString(`${c}.defaultProfile`) ?? 'empty',
     defaultTtlMs,
     maxTtlMs,
     sample: {
       maxObjects: config.getOptionalNumber(`${c}.sample.maxObjects`) ?? 1000,
-      maxBytes:
-        config.getOptionalNumber(`${c}.sample.maxBytes`) ?? 1024 ** 3,
+      maxBytes: config.getOptionalNumber(`${c}.sample.maxBytes`) ?? 1024 ** 3,
       rowFraction,
     },
     chaos: Object.fromEntries(

@@ -74,12 +74,11 @@ export async function createRouter(
     const credentials: BackstageCredentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const actor = auth.isPrincipal(credentials, 'user')
-      ? credentials.principal.userEntityRef
-      : auth.isPrincipal(credentials, 'service')
-      ? credentials.principal.subject
-      : 'unknown';
-    return { credentials, actor };
+    if (auth.isPrincipal(credentials, 'user')) {
+      return { credentials, actor: credentials.principal.userEntityRef };
+    }
+    const { subject } = credentials.principal as { subject?: string };
+    return { credentials, actor: subject ?? 'unknown' };
   }
 
   // Every request is one auditor event, failed or succeeded.

@@ -21,7 +21,12 @@ const STAGE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const DEFAULT_STAGES: Stage[] = [
   { name: 'ci', production: false, allowServices: true, connections: {} },
   { name: 'staging', production: false, allowServices: false, connections: {} },
-  { name: 'production', production: true, allowServices: false, connections: {} },
+  {
+    name: 'production',
+    production: true,
+    allowServices: false,
+    connections: {},
+  },
 ];
 
 /**

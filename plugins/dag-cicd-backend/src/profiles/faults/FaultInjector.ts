@@ -209,14 +209,20 @@ class FaultInjection {
   constructor(options: FaultInjectorOptions) {
     const { format, seed, file, lateBy, timestampColumn } = options;
     if (format !== 'csv' && format !== 'jsonl') {
-      throw new InputError(`format must be "csv" or "jsonl", got ${describe(format)}`);
+      throw new InputError(
+        `format must be "csv" or "jsonl", got ${describe(format)}`,
+      );
     }
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new InputError(`seed must be an unsigned 32-bit integer, got ${describe(seed)}`);
+      throw new InputError(
+        `seed must be an unsigned 32-bit integer, got ${describe(seed)}`,
+      );
     }
     if (lateBy !== undefined && !(Number.isSafeInteger(lateBy) && lateBy > 0)) {
       throw new InputError(
-        `lateBy must be a positive whole number of milliseconds, got ${describe(lateBy)}`,
+        `lateBy must be a positive whole number of milliseconds, got ${describe(
+          lateBy,
+        )}`,
       );
     }
     if (
@@ -224,7 +230,9 @@ class FaultInjection {
       (typeof timestampColumn !== 'string' || timestampColumn === '')
     ) {
       throw new InputError(
-        `timestampColumn must be a column name, got ${describe(timestampColumn)}`,
+        `timestampColumn must be a column name, got ${describe(
+          timestampColumn,
+        )}`,
       );
     }
     const rates = validateFaultRates(options.rates, 'rates');
@@ -318,7 +326,9 @@ class FaultInjection {
 
   /** Strips a UTF-8 BOM, which may arrive split over chunks; the rest is data. */
   #readHead(chunk: Buffer): Buffer | undefined {
-    const head = this.#head!.length ? Buffer.concat([this.#head!, chunk]) : chunk;
+    const head = this.#head!.length
+      ? Buffer.concat([this.#head!, chunk])
+      : chunk;
     if (head.length < BOM.length && BOM.subarray(0, head.length).equals(head)) {
       this.#head = head;
       return undefined;
@@ -339,9 +349,14 @@ class FaultInjection {
   readonly #onRecord = (buffer: Buffer, start: number, end: number): void => {
     let contentEnd = end;
     if (buffer[end - 1] === LF) {
-      contentEnd = end - 2 >= start && buffer[end - 2] === CR ? end - 2 : end - 1;
+      contentEnd =
+        end - 2 >= start && buffer[end - 2] === CR ? end - 2 : end - 1;
     }
-    if (this.#fastPath && this.#rowsIn + 1 < this.#nextHit && contentEnd > start) {
+    if (
+      this.#fastPath &&
+      this.#rowsIn + 1 < this.#nextHit &&
+      contentEnd > start
+    ) {
       // The path nearly every row takes: counted, passed on, not even copied.
       if (this.#csv || !isSpace(buffer[start])) {
         this.#rowsIn++;
@@ -352,7 +367,10 @@ class FaultInjection {
         return;
       }
     }
-    this.#record(buffer.subarray(start, contentEnd), buffer.subarray(contentEnd, end));
+    this.#record(
+      buffer.subarray(start, contentEnd),
+      buffer.subarray(contentEnd, end),
+    );
   };
 
   /** Any record but an untouched row: blank lines, the header, rows to change. */
@@ -555,15 +573,25 @@ class FaultInjection {
     if (late && readable) {
       const cell = rows.cells(content)?.find(c => c.name === this.#timestamp);
       const from = cell && rows.text(content, cell);
-      const to = from === undefined ? undefined : shiftTimestamp(from, this.#lateBy);
+      const to =
+        from === undefined ? undefined : shiftTimestamp(from, this.#lateBy);
       if (cell && to !== undefined && to !== from) {
         content = rows.withText(content, cell, to);
-        drafts.push({ fault: 'late', column: cell.name, detail: `${from} -> ${to}` });
+        drafts.push({
+          fault: 'late',
+          column: cell.name,
+          detail: `${from} -> ${to}`,
+        });
       }
     }
     const entries: Entry[] = [{ content, eol, sourceRow, drafts }];
     if (duplicate) {
-      entries.push({ content, eol, sourceRow, drafts: [{ fault: 'duplicates' }] });
+      entries.push({
+        content,
+        eol,
+        sourceRow,
+        drafts: [{ fault: 'duplicates' }],
+      });
     }
     if (outOfOrder) {
       const releaseAfter =
@@ -626,7 +654,9 @@ class FaultInjection {
         sourceRow: entry.sourceRow,
         column: draft.column,
         detail:
-          draft.fault === 'duplicates' ? `copy of row ${row - 1}` : draft.detail,
+          draft.fault === 'duplicates'
+            ? `copy of row ${row - 1}`
+            : draft.detail,
       }),
     );
     if (!this.#tail) {
@@ -707,13 +737,21 @@ class FaultInjection {
   /** Passes a row through, untouched. */
   #pass(buffer: Buffer, start: number, end: number, lastOfFile: boolean): void {
     if (this.#missingEol) this.#restoreEol();
-    this.#append(buffer.buffer, buffer.byteOffset + start, buffer.byteOffset + end);
+    this.#append(
+      buffer.buffer,
+      buffer.byteOffset + start,
+      buffer.byteOffset + end,
+    );
     this.#missingEol = lastOfFile;
   }
 
   #write(bytes: Buffer): void {
     if (this.#missingEol) this.#restoreEol();
-    this.#append(bytes.buffer, bytes.byteOffset, bytes.byteOffset + bytes.length);
+    this.#append(
+      bytes.buffer,
+      bytes.byteOffset,
+      bytes.byteOffset + bytes.length,
+    );
   }
 
   #append(memory: ArrayBufferLike, start: number, end: number): void {

@@ -13,10 +13,19 @@ describe('validateFaultRates', () => {
   it.each([
     [{ nulls: 1.5 }, 'chaos.nulls must be a probability from 0 to 1, got 1.5'],
     [{ late: -0.1 }, 'chaos.late must be a probability from 0 to 1, got -0.1'],
-    [{ drift: '0.1' }, 'chaos.drift must be a probability from 0 to 1, got "0.1"'],
+    [
+      { drift: '0.1' },
+      'chaos.drift must be a probability from 0 to 1, got "0.1"',
+    ],
     [{ empty: NaN }, 'chaos.empty must be a probability from 0 to 1, got NaN'],
-    [{ truncated: null }, 'chaos.truncated must be a probability from 0 to 1, got null'],
-    [{ nul: 0.1 }, 'chaos.nul is not a fault; use one of nulls, malformed, duplicates, late, outOfOrder, drift, truncated, empty'],
+    [
+      { truncated: null },
+      'chaos.truncated must be a probability from 0 to 1, got null',
+    ],
+    [
+      { nul: 0.1 },
+      'chaos.nul is not a fault; use one of nulls, malformed, duplicates, late, outOfOrder, drift, truncated, empty',
+    ],
     [{ 'out of order': 0.1 }, 'chaos["out of order"] is not a fault'],
     [JSON.parse('{"__proto__": 0.1}'), 'chaos.__proto__ is not a fault'],
   ])('refuses %j, naming the key', (value, message) => {
@@ -50,8 +59,14 @@ describe('formatOf', () => {
     expect(formatOf(key)).toBe(format);
   });
 
-  it.each(['events/part-0.parquet', 'events/part-0.csv.gz', '_SUCCESS', 'csv', 'a.csv/part', '.csv/x'])(
-    'has no format for %s: copied untouched',
-    key => expect(formatOf(key)).toBeUndefined(),
+  it.each([
+    'events/part-0.parquet',
+    'events/part-0.csv.gz',
+    '_SUCCESS',
+    'csv',
+    'a.csv/part',
+    '.csv/x',
+  ])('has no format for %s: copied untouched', key =>
+    expect(formatOf(key)).toBeUndefined(),
   );
 });

@@ -65,17 +65,24 @@ function describe(value: unknown): string {
  * @returns a copy holding only the given rates
  * @throws InputError naming the offending key and what to write instead
  */
-export function validateFaultRates(value: unknown, field = 'chaos'): FaultRates {
+export function validateFaultRates(
+  value: unknown,
+  field = 'chaos',
+): FaultRates {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError(
-      `${field} must be an object of fault rates such as {"nulls": 0.01}, got ${describe(value)}`,
+      `${field} must be an object of fault rates such as {"nulls": 0.01}, got ${describe(
+        value,
+      )}`,
     );
   }
   const rates: FaultRates = {};
   for (const [key, rate] of Object.entries(value)) {
     if (!isFaultName(key)) {
       throw new InputError(
-        `${keyPath(field, key)} is not a fault; use one of ${FAULT_NAMES.join(', ')}`,
+        `${keyPath(field, key)} is not a fault; use one of ${FAULT_NAMES.join(
+          ', ',
+        )}`,
       );
     }
     if (rate === undefined) {
@@ -88,7 +95,10 @@ export function validateFaultRates(value: unknown, field = 'chaos'): FaultRates 
       rate > 1
     ) {
       throw new InputError(
-        `${keyPath(field, key)} must be a probability from 0 to 1, got ${describe(rate)}`,
+        `${keyPath(
+          field,
+          key,
+        )} must be a probability from 0 to 1, got ${describe(rate)}`,
       );
     }
     rates[key] = rate;

@@ -60,7 +60,8 @@ const csvRecord = fc
 
 describe('RecordSplitter', () => {
   it('ends a CSV record only at a line feed outside quotes', () => {
-    const csv = 'id,note\r\n1,"two\nlines, and a comma"\n2,"say ""hi""\r\nthen go"\n3,last';
+    const csv =
+      'id,note\r\n1,"two\nlines, and a comma"\n2,"say ""hi""\r\nthen go"\n3,last';
     expect(split('csv', [Buffer.from(csv)])).toEqual([
       'id,note\r\n',
       '1,"two\nlines, and a comma"\n',
@@ -82,7 +83,9 @@ describe('RecordSplitter', () => {
     const chunk = Buffer.from('a\nb\nc');
     const seen: Array<[Buffer, number, number]> = [];
     const splitter = new RecordSplitter('csv', 'x.csv');
-    splitter.write(chunk, (buffer, start, end) => seen.push([buffer, start, end]));
+    splitter.write(chunk, (buffer, start, end) =>
+      seen.push([buffer, start, end]),
+    );
     splitter.write(Buffer.from('c\n'), (buffer, start, end) =>
       seen.push([buffer, start, end]),
     );

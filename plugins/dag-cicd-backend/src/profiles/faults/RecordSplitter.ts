@@ -83,8 +83,9 @@ export class RecordSplitter {
       this.#pendingBytes += length - start;
       if (this.#pendingBytes > MAX_RECORD_BYTES) {
         throw new InputError(
-          `${this.#name} has a record longer than ${MAX_RECORD_BYTES / 2 ** 20} MiB` +
-            (this.#inQuotes ? ', probably from an unclosed quote' : ''),
+          `${this.#name} has a record longer than ${
+            MAX_RECORD_BYTES / 2 ** 20
+          } MiB` + (this.#inQuotes ? ', probably from an unclosed quote' : ''),
         );
       }
     }

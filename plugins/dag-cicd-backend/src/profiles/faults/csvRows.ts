@@ -82,7 +82,12 @@ export class CsvRows implements Rows {
 
   isNull(row: Buffer, cell: Cell): boolean {
     const length = cell.end - cell.start;
-    return length === 0 || (length === 2 && row[cell.start] === QUOTE && row[cell.start + 1] === QUOTE);
+    return (
+      length === 0 ||
+      (length === 2 &&
+        row[cell.start] === QUOTE &&
+        row[cell.start + 1] === QUOTE)
+    );
   }
 
   withNull(row: Buffer, cell: Cell): Buffer {
@@ -127,10 +132,14 @@ export class CsvRows implements Rows {
     }
     if (detail === 'missing-column') {
       const last = cells[cells.length - 1];
-      return { row: splice(row, cells[cells.length - 2].end, last.end), detail };
+      return {
+        row: splice(row, cells[cells.length - 2].end, last.end),
+        detail,
+      };
     }
     // The key column stays readable, so that a quarantine can name the row.
-    const cell = cells.length > 1 ? cells[1 + choose(cells.length - 1)] : cells[0];
+    const cell =
+      cells.length > 1 ? cells[1 + choose(cells.length - 1)] : cells[0];
     const value = this.text(row, cell).replaceAll('"', '""');
     return { row: splice(row, cell.start, cell.end, `"${value}"x`), detail };
   }

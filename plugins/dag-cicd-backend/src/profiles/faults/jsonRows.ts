@@ -134,7 +134,12 @@ export class JsonRows implements Rows {
 
   withText(row: Buffer, cell: Cell, text: string): Buffer {
     const keepNumber = this.isNumber(row, cell) && NUMBER.test(text);
-    return splice(row, cell.start, cell.end, keepNumber ? text : JSON.stringify(text));
+    return splice(
+      row,
+      cell.start,
+      cell.end,
+      keepNumber ? text : JSON.stringify(text),
+    );
   }
 
   isNull(row: Buffer, cell: Cell): boolean {

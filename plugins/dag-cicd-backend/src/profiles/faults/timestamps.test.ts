@@ -52,8 +52,16 @@ describe('shiftTimestamp', () => {
     expect(shiftTimestamp('1700000000', 1500)).toBe('1699999998.5');
   });
 
-  it.each(['', 'yesterday', '2026-02-30', '2026-13-01', '2026-11-24T24:00:00Z', '12:00', '1e9', 'NaN'])(
-    'leaves %j alone: not a timestamp',
-    text => expect(shiftTimestamp(text, DAY)).toBeUndefined(),
+  it.each([
+    '',
+    'yesterday',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-11-24T24:00:00Z',
+    '12:00',
+    '1e9',
+    'NaN',
+  ])('leaves %j alone: not a timestamp', text =>
+    expect(shiftTimestamp(text, DAY)).toBeUndefined(),
   );
 });

@@ -31,7 +31,11 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   const [, y, mo, d, separator, h, mi, s, point, fraction = '', zone = ''] =
     match;
   const [year, month, day] = [Number(y), Number(mo), Number(d)];
-  const [hours, minutes, seconds] = [Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)];
+  const [hours, minutes, seconds] = [
+    Number(h ?? 0),
+    Number(mi ?? 0),
+    Number(s ?? 0),
+  ];
   // Not a real date or time (2026-02-30, 24:00), not a timestamp.
   if (
     month < 1 ||
@@ -56,7 +60,9 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   if (shiftedYear < 0 || shiftedYear > 9999) {
     return undefined;
   }
-  const date = `${String(shiftedYear).padStart(4, '0')}-${two(t.getUTCMonth() + 1)}-${two(t.getUTCDate())}`;
+  const date = `${String(shiftedYear).padStart(4, '0')}-${two(
+    t.getUTCMonth() + 1,
+  )}-${two(t.getUTCDate())}`;
   if (separator === undefined) {
     // A date alone moves by whole days: 3 days back, or 1 hour back to the
     // day before.
@@ -96,12 +102,12 @@ function shiftEpoch(match: RegExpExecArray, byMs: number): string {
   // Seconds moved by a shift that is not whole seconds gain decimals.
   let decimals = fraction.length;
   if (msPerUnit === 1000n) {
-    const needed = byMs % 1000 === 0 ? 0 : byMs % 100 === 0 ? 1 : byMs % 10 === 0 ? 2 : 3;
+    const needed =
+      byMs % 1000 === 0 ? 0 : byMs % 100 === 0 ? 1 : byMs % 10 === 0 ? 2 : 3;
     decimals = Math.max(decimals, needed);
   }
   const scale = 10n ** BigInt(decimals);
-  const value =
-    BigInt(`${sign}${whole}${fraction.padEnd(decimals, '0')}`);
+  const value = BigInt(`${sign}${whole}${fraction.padEnd(decimals, '0')}`);
   const shift = (BigInt(byMs) * unitsPerMs * scale) / msPerUnit;
   const result = value - shift;
   const digits = (result < 0n ? -result : result)
