@@ -14,6 +14,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { toRow } from '../src/database/DatabaseEnvironmentStore';
 import {
   createEnvironmentApp,
   ORDERS,
@@ -33,27 +34,7 @@ async function fill(knex: Knex, count: number, from: number) {
       name: `ci_${i}`,
       createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
     });
-    rows.push({
-      id: r.id,
-      entity_ref: r.entityRef,
-      stage: r.stage,
-      name: r.name,
-      commit_sha: r.commit,
-      data_namespace: r.dataNamespace,
-      inputs: JSON.stringify(r.inputs),
-      artifacts: JSON.stringify(r.artifacts),
-      connections: JSON.stringify(r.connections),
-      profile: r.profile,
-      status: 'ready',
-      created_by: r.createdBy,
-      created_at: r.createdAt,
-      updated_at: r.createdAt,
-      expires_at: r.expiresAt,
-      request_hash: 'x',
-      steps_done: '[]',
-      seed: 1,
-      plan: JSON.stringify(r.plan),
-    });
+    rows.push(toRow({ ...r, requestHash: 'x' }));
     // SQLite allows at most 500 terms in one compound insert.
     if (rows.length === 100) {
       await knex('dag_cicd_environments').insert(rows.splice(0));
@@ -103,26 +84,9 @@ async function measure(engine: string, knex: Knex): Promise<Row[]> {
     await env.provisioner.settled();
     const bare = await sampleLatencies(SAMPLES, async () => {
       const r = environmentRecord({ name: `bare_${randomUUID()}` });
-      await knex('dag_cicd_environments').insert({
-        id: r.id,
-        entity_ref: r.entityRef,
-        stage: r.stage,
-        name: r.name,
-        commit_sha: r.commit,
-        data_namespace: r.dataNamespace,
-        inputs: '{}',
-        artifacts: '{}',
-        connections: '{}',
-        profile: r.profile,
-        status: 'provisioning',
-        created_by: r.createdBy,
-        created_at: r.createdAt,
-        updated_at: r.createdAt,
-        request_hash: 'x',
-        steps_done: '[]',
-        seed: 1,
-        plan: '{}',
-      });
+      await knex('dag_cicd_environments').insert(
+        toRow({ ...r, status: 'provisioning', inputs: {}, artifacts: {} }),
+      );
       await knex('dag_cicd_environments').where({ id: r.id }).first();
     });
     for (const [label, p, target] of [

@@ -32,6 +32,12 @@ const ROW_FAULTS: FaultRates = {
   outOfOrder: 0.01,
 };
 
+function scaled(rates: FaultRates, factor: number): FaultRates {
+  return Object.fromEntries(
+    Object.entries(rates).map(([fault, rate]) => [fault, rate * factor]),
+  );
+}
+
 /** A sink that drops everything, as fast as it can. */
 function sink(): Writable {
   return new Writable({
@@ -46,9 +52,7 @@ const COUNTRIES = ['DE', 'FR', 'US', 'JP', 'BR', 'IN'];
 function event(i: number) {
   const at = new Date(Date.UTC(2026, 10, 24) + i * 37).toISOString();
   const comment =
-    i % 50 === 0
-      ? `refund, "partial"\nsee ticket ${i}`
-      : `order ${i} shipped`;
+    i % 50 === 0 ? `refund, "partial"\nsee ticket ${i}` : `order ${i} shipped`;
   return {
     id: i,
     event_time: at,
@@ -156,11 +160,20 @@ async function main() {
       const raw = await throughput(size, () => rawRead(file), 5);
       const cases: Array<[string, FaultRates, boolean]> = [
         ['1% of rows per row fault', ROW_FAULTS, true],
+        ['0.1% of rows per row fault', scaled(ROW_FAULTS, 0.1), false],
         ['+ drift (every row rewritten)', { ...ROW_FAULTS, drift: 1 }, false],
-        ['+ truncated (every row queued)', { ...ROW_FAULTS, truncated: 1 }, false],
+        [
+          '+ truncated (every row queued)',
+          { ...ROW_FAULTS, truncated: 1 },
+          false,
+        ],
       ];
       for (const [name, rates, targeted] of cases) {
-        const measured = await throughput(size, () => inject(file, format, rates), 5);
+        const measured = await throughput(
+          size,
+          () => inject(file, format, rates),
+          5,
+        );
         rows.push({
           case: `${format} ${formatBytes(size)}, ${name}`,
           measured: formatRate(measured),
@@ -203,14 +216,18 @@ async function main() {
       memoryRows.push({
         case: `peak ${what}, ${formatBytes(large.size)} file`,
         measured: formatBytes(largePeak[what]),
-        baseline: `${formatBytes(smallPeak[what])} at ${formatBytes(small.size)}`,
+        baseline: `${formatBytes(smallPeak[what])} at ${formatBytes(
+          small.size,
+        )}`,
         ratio: largePeak[what] / smallPeak[what],
         target: '≤ 1.25× (flat)',
         ok: largePeak[what] / smallPeak[what] <= 1.25,
       });
     }
     memoryRows.push({
-      case: `peak heap, every row fault on every row (${formatBytes(reportSize)} report)`,
+      case: `peak heap, every row fault on every row (${formatBytes(
+        reportSize,
+      )} report)`,
       measured: formatBytes(everyPeak.heap),
       baseline: `${formatBytes(smallPeak.heap)} at 1%`,
       ratio: everyPeak.heap / smallPeak.heap,

@@ -87,7 +87,8 @@ function fromRow(row: EnvironmentRow): EnvironmentRecord {
   };
 }
 
-function toRow(
+/** The row of an environment, without its lease. */
+export function toRow(
   record: EnvironmentRecord,
 ): Omit<EnvironmentRow, 'lease_owner' | 'lease_until'> {
   return {

@@ -152,35 +152,6 @@ describe('FileDataStore', () => {
         await fs.readdir(path.join(root, 'default/orders/ci_1/out')),
       ).toEqual([]);
     });
-
-    it('keeps the previous object when a replacement fails', async () => {
-      const uri = `${ci1}out/part-0.csv`;
-      await store.write(uri, 'old, complete\n');
-      await expect(store.write(uri, failingMidway())).rejects.toThrow();
-      expect(await text(await store.read(uri))).toBe('old, complete\n');
-    });
-
-    it('never shows a partial object to a reader during a write', async () => {
-      const uri = `${ci1}out/big.csv`;
-      let release!: () => void;
-      const gate = new Promise<void>(resolve => {
-        release = resolve;
-      });
-      async function* slow() {
-        yield 'first half\n';
-        await gate;
-        yield 'second half\n';
-      }
-      const writing = store.write(uri, Readable.from(slow()));
-      await new Promise(resolve => setTimeout(resolve, 20));
-      expect(await store.exists(uri)).toBe(false);
-      expect(await collect(store.list(ci1))).toEqual([]);
-      release();
-      await writing;
-      expect(await text(await store.read(uri))).toBe(
-        'first half\nsecond half\n',
-      );
-    });
   });
 
   describe('deletePrefix', () => {

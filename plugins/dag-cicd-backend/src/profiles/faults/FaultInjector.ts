@@ -9,12 +9,18 @@ import {
   FaultRates,
   validateFaultRates,
 } from './FaultRates';
+import {
+  FaultReportEntry,
+  FaultReportSummary,
+  reportLine,
+  writeReport,
+} from './FaultReport';
 import { JsonRows } from './jsonRows';
+import { OutputPieces } from './OutputPieces';
 import { RecordSplitter } from './RecordSplitter';
 import { Rows } from './rows';
 import { isTimestampName, shiftTimestamp } from './timestamps';
 
-/** @public */
 export interface FaultInjectorOptions {
   format: DataFormat;
   /** Decides every fault; an unsigned 32-bit integer. */
@@ -33,34 +39,14 @@ export interface FaultInjectorOptions {
   report: Writable;
 }
 
-/** One line of the report: one fault injected, and where. @public */
-export interface FaultReportEntry {
-  file: string;
-  fault: FaultName;
-  /** The 1-based data row in the output (header excluded); absent for file faults. */
-  row?: number;
-  /** The 1-based data row of the input it came from. */
-  sourceRow?: number;
-  column?: string;
-  detail?: string;
-}
-
-/** The report's last line for a file. @public */
-export interface FaultReportSummary {
-  file: string;
-  summary: {
-    rowsIn: number;
-    rowsOut: number;
-    /** Report lines per fault. */
-    byFault: Record<FaultName, number>;
-  };
-}
-
 const DEFAULT_LATE_BY = 3 * 86_400_000;
 /** A row held back by `outOfOrder` comes out after at most this many later rows: the bound of the buffer. */
 const MAX_DELAY = 16;
 /** A truncated file loses at most this many rows after the row it is cut in. */
 const MAX_ROWS_AFTER_CUT = 15;
+
+/** Bytes of input the injector accepts ahead of its work: a bound, whatever the file size. */
+const INPUT_BUFFER = 1024 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -149,7 +135,6 @@ function describe(value: unknown): string {
  */
 class FaultInjection {
   readonly #file: string;
-  readonly #fileJson: string;
   readonly #csv: boolean;
   readonly #rows: Rows;
   /** The same as `#rows`, for a CSV file. */
@@ -178,6 +163,9 @@ class FaultInjection {
   /** Whether rows no fault hits can pass straight through (no drift to apply, no tail to keep). */
   #fastPath = false;
   #timestamp?: string;
+  /** Each row fault's rate and draws, in the order of ROW_FAULTS. */
+  readonly #rowRates: number[];
+  readonly #rowDraws: Draws[];
   /** The next row each row fault hits, in the order of ROW_FAULTS. */
   readonly #next = ROW_FAULTS.map(() => Infinity);
   /** The first of those. */
@@ -188,23 +176,14 @@ class FaultInjection {
   #rowsIn = 0;
   #rowsOut = 0;
   #droppedBytes = 0;
-  #eol = Buffer.from('\n');
   #eolKnown = false;
-  /** The last row written has no line ending (it was the input's last): add one before writing more. */
-  #missingEol = false;
   readonly #byFault = Object.fromEntries(
     FAULT_NAMES.map(name => [name, 0]),
   ) as Record<FaultName, number>;
 
-  // What the current call produces. Bytes that follow each other in memory
-  // (rows passed through, the line ending after a changed row) are gathered
-  // into one view: a chunk with a few changed rows costs a few pieces, not
-  // one per row.
-  #out: Buffer[] = [];
+  // What the current call produces.
+  readonly #out = new OutputPieces();
   #lines: string[] = [];
-  #run?: ArrayBufferLike;
-  #runStart = 0;
-  #runEnd = 0;
 
   constructor(options: FaultInjectorOptions) {
     const { format, seed, file, lateBy, timestampColumn } = options;
@@ -237,7 +216,6 @@ class FaultInjection {
     }
     const rates = validateFaultRates(options.rates, 'rates');
     this.#file = file;
-    this.#fileJson = JSON.stringify(file);
     this.#csv = format === 'csv';
     this.#csvRows = this.#csv ? new CsvRows() : undefined;
     this.#rows = this.#csvRows ?? new JsonRows();
@@ -250,6 +228,9 @@ class FaultInjection {
     this.#draws = Object.fromEntries(
       FAULT_NAMES.map(name => [name, new Draws(seed, file, name)]),
     ) as Record<FaultName, Draws>;
+
+    this.#rowRates = ROW_FAULTS.map(fault => this.#rates[fault]);
+    this.#rowDraws = ROW_FAULTS.map(fault => this.#draws[fault]);
 
     // Every file fault is drawn whatever the others decide, so that one's
     // rate never moves another. An empty file has nothing to drift or cut.
@@ -317,9 +298,7 @@ class FaultInjection {
   }
 
   #take(): Output {
-    this.#flushRun();
-    const result = { output: this.#out, report: this.#lines.join('') };
-    this.#out = [];
+    const result = { output: this.#out.take(), report: this.#lines.join('') };
     this.#lines = [];
     return result;
   }
@@ -341,7 +320,7 @@ class FaultInjection {
     if (this.#empty && !this.#csv) {
       this.#droppedBytes += BOM.length;
     } else {
-      this.#write(BOM);
+      this.#out.write(BOM);
     }
     return head.subarray(BOM.length);
   }
@@ -362,7 +341,7 @@ class FaultInjection {
         this.#rowsIn++;
         this.#rowsOut++;
         for (const held of this.#held) held.passedBy++;
-        this.#pass(buffer, start, end, contentEnd === end);
+        this.#out.rowAt(buffer, start, end, contentEnd < end);
         if (this.#rowsIn >= this.#nextRelease) this.#releaseDue(this.#rowsIn);
         return;
       }
@@ -376,7 +355,7 @@ class FaultInjection {
   /** Any record but an untouched row: blank lines, the header, rows to change. */
   #record(content: Buffer, eol: Buffer): void {
     if (!this.#eolKnown && eol.length > 0) {
-      this.#eol = Buffer.from(eol);
+      this.#out.eol = Buffer.from(eol);
       this.#eolKnown = true;
     }
     if (this.#isBlank(content)) {
@@ -429,8 +408,7 @@ class FaultInjection {
     if (last) {
       last.after.push(content, eol);
     } else {
-      this.#write(content);
-      this.#writeEol(eol);
+      this.#out.row(content, eol);
     }
   }
 
@@ -502,8 +480,7 @@ class FaultInjection {
       csv.names = csv.namesIn(header);
     }
     if (header) {
-      this.#write(header);
-      this.#writeEol(this.#header!.eol);
+      this.#out.row(header, this.#header!.eol);
     }
 
     this.#timestamp = timestamp;
@@ -513,7 +490,7 @@ class FaultInjection {
       this.#next[i] =
         needsTimestamp && timestamp === undefined
           ? Infinity
-          : this.#draws[fault].gap(this.#rates[fault]);
+          : this.#rowDraws[i].gap(this.#rowRates[i]);
     });
     this.#nextHit = Math.min(...this.#next);
   }
@@ -525,8 +502,7 @@ class FaultInjection {
     for (let i = 0; i < ROW_FAULTS.length; i++) {
       if (this.#next[i] === sourceRow) {
         hits |= 1 << i;
-        const fault = ROW_FAULTS[i];
-        this.#next[i] = sourceRow + this.#draws[fault].gap(this.#rates[fault]);
+        this.#next[i] = sourceRow + this.#rowDraws[i].gap(this.#rowRates[i]);
       }
       nextHit = Math.min(nextHit, this.#next[i]);
     }
@@ -660,8 +636,7 @@ class FaultInjection {
       }),
     );
     if (!this.#tail) {
-      this.#write(entry.content);
-      this.#writeEol(entry.eol);
+      this.#out.row(entry.content, entry.eol);
       for (const line of lines) this.#commitLine(line);
       return;
     }
@@ -672,9 +647,8 @@ class FaultInjection {
   }
 
   #writeTailRow(tailRow: TailRow): void {
-    this.#write(tailRow.content);
-    this.#writeEol(tailRow.eol);
-    for (const blank of tailRow.after) this.#write(blank);
+    this.#out.row(tailRow.content, tailRow.eol);
+    for (const blank of tailRow.after) this.#out.write(blank);
     for (const line of tailRow.lines) this.#commitLine(line);
   }
 
@@ -696,7 +670,7 @@ class FaultInjection {
       this.#writeTailRow(cut);
       return;
     }
-    this.#write(cut.content.subarray(0, at));
+    this.#out.write(cut.content.subarray(0, at));
     this.#rowsOut = cut.row;
     this.#commit('truncated', {
       detail:
@@ -705,24 +679,11 @@ class FaultInjection {
     });
   }
 
-  /** A report line, in the key order of {@link FaultReportEntry}. */
   #line(
     fault: FaultName,
     where: Omit<FaultReportEntry, 'file' | 'fault'>,
   ): Line {
-    // Written by hand: JSON.stringify of one object per line was a fair
-    // share of the time spent at high rates.
-    let json = `{"file":${this.#fileJson},"fault":"${fault}"`;
-    if (where.row !== undefined) {
-      json += `,"row":${where.row},"sourceRow":${where.sourceRow}`;
-    }
-    if (where.column !== undefined) {
-      json += `,"column":${JSON.stringify(where.column)}`;
-    }
-    if (where.detail !== undefined) {
-      json += `,"detail":${JSON.stringify(where.detail)}`;
-    }
-    return { fault, json: `${json}}\n` };
+    return { fault, json: reportLine({ file: this.#file, fault, ...where }) };
   }
 
   #commit(fault: FaultName, where: Omit<FaultReportEntry, 'file' | 'fault'>) {
@@ -733,76 +694,6 @@ class FaultInjection {
     this.#byFault[line.fault]++;
     this.#lines.push(line.json);
   }
-
-  /** Passes a row through, untouched. */
-  #pass(buffer: Buffer, start: number, end: number, lastOfFile: boolean): void {
-    if (this.#missingEol) this.#restoreEol();
-    this.#append(
-      buffer.buffer,
-      buffer.byteOffset + start,
-      buffer.byteOffset + end,
-    );
-    this.#missingEol = lastOfFile;
-  }
-
-  #write(bytes: Buffer): void {
-    if (this.#missingEol) this.#restoreEol();
-    this.#append(
-      bytes.buffer,
-      bytes.byteOffset,
-      bytes.byteOffset + bytes.length,
-    );
-  }
-
-  #append(memory: ArrayBufferLike, start: number, end: number): void {
-    if (memory === this.#run && start === this.#runEnd) {
-      this.#runEnd = end;
-    } else if (start < end) {
-      this.#flushRun();
-      this.#run = memory;
-      this.#runStart = start;
-      this.#runEnd = end;
-    }
-  }
-
-  #flushRun(): void {
-    if (this.#run) {
-      this.#out.push(
-        Buffer.from(this.#run, this.#runStart, this.#runEnd - this.#runStart),
-      );
-      this.#run = undefined;
-    }
-  }
-
-  #writeEol(eol: Buffer): void {
-    if (eol.length > 0) {
-      this.#write(eol);
-    } else {
-      this.#missingEol = true;
-    }
-  }
-
-  /** The input's last row, now followed by another, gets the file's line ending. */
-  #restoreEol(): void {
-    this.#missingEol = false;
-    this.#write(this.#eol);
-  }
-}
-
-/** Resolves once `stream` drains; fails if it errors or closes first. */
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error) => {
-      stream.off('drain', onDrain).off('error', onError).off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onDrain = () => done();
-    const onError = (error: Error) => done(error);
-    const onClose = () =>
-      done(new Error('The fault report stream closed before it drained'));
-    stream.on('drain', onDrain).on('error', onError).on('close', onClose);
-  });
 }
 
 /**
@@ -845,17 +736,12 @@ export function createFaultInjector(options: FaultInjectorOptions): Transform {
     }
     // Piece by piece: cheaper than joining them, which copies every byte.
     for (const piece of result.output) stream.push(piece);
-    if (result.report === '') {
-      callback();
-    } else if (report.destroyed || report.writableEnded) {
-      callback(new Error('The fault report stream is closed'));
-    } else if (report.write(result.report)) {
-      callback();
-    } else {
-      drained(report).then(() => callback(), callback);
-    }
+    writeReport(report, result.report, callback);
   };
   return new Transform({
+    // Room for a few chunks ahead, so that the source reads the next ones
+    // while this one is being worked on, instead of waiting its turn.
+    writableHighWaterMark: INPUT_BUFFER,
     transform(chunk: Buffer, _encoding, callback) {
       forward(this, () => injection.push(chunk), callback);
     },

@@ -85,7 +85,7 @@ export class RecordSplitter {
         throw new InputError(
           `${this.#name} has a record longer than ${
             MAX_RECORD_BYTES / 2 ** 20
-          } MiB` + (this.#inQuotes ? ', probably from an unclosed quote' : ''),
+          } MiB${this.#inQuotes ? ', probably from an unclosed quote' : ''}`,
         );
       }
     }

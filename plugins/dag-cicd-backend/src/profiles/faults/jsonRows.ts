@@ -21,7 +21,8 @@ function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
-function skipSpace(row: Buffer, i: number): number {
+function skipSpace(row: Buffer, from: number): number {
+  let i = from;
   while (i < row.length && isSpace(row[i])) i++;
   return i;
 }

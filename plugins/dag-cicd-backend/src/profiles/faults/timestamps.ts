@@ -71,7 +71,7 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   // Keep the input's precision; add seconds or milliseconds only when the
   // shift needs them. Digits beyond milliseconds are kept as written.
   const ms = t.getUTCMilliseconds();
-  const msDigits = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+  const msDigits = String(ms).padStart(3, '0');
   let fractionOut = '';
   if (fraction.length >= 3) {
     fractionOut = msDigits + fraction.slice(3);
@@ -83,12 +83,10 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   }
   const withSeconds =
     s !== undefined || t.getUTCSeconds() !== 0 || fractionOut !== '';
-  return (
-    `${date}${separator}${two(t.getUTCHours())}:${two(t.getUTCMinutes())}` +
-    (withSeconds ? `:${two(t.getUTCSeconds())}` : '') +
-    (fractionOut ? `${point ?? '.'}${fractionOut}` : '') +
-    zone
-  );
+  const time = `${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
+  const secondsOut = withSeconds ? `:${two(t.getUTCSeconds())}` : '';
+  const subseconds = fractionOut ? `${point ?? '.'}${fractionOut}` : '';
+  return `${date}${separator}${time}${secondsOut}${subseconds}${zone}`;
 }
 
 function shiftEpoch(match: RegExpExecArray, byMs: number): string {
@@ -102,8 +100,8 @@ function shiftEpoch(match: RegExpExecArray, byMs: number): string {
   // Seconds moved by a shift that is not whole seconds gain decimals.
   let decimals = fraction.length;
   if (msPerUnit === 1000n) {
-    const needed =
-      byMs % 1000 === 0 ? 0 : byMs % 100 === 0 ? 1 : byMs % 10 === 0 ? 2 : 3;
+    let needed = 3;
+    while (needed > 0 && byMs % 10 ** (4 - needed) === 0) needed--;
     decimals = Math.max(decimals, needed);
   }
   const scale = 10n ** BigInt(decimals);
