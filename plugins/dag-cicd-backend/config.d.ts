@@ -30,6 +30,52 @@ export interface Config {
       connections?: { [connId: string]: string };
     }>;
 
+    /** The Airflow deployments the product talks to. */
+    airflow?: {
+      /**
+       * Each Airflow instance, e.g. `prod` and `ci`. Its name is what the
+       * `airflow.apache.org/instance` annotation of a DAG entity refers to.
+       */
+      instances?: Array<{
+        /** 1-63 letters, digits, `.`, `_` or `-`, e.g. `prod`. */
+        name: string;
+        /** The API server, e.g. `https://airflow.example.com`. */
+        baseUrl: string;
+        /** `v2` for Airflow 3 (`/api/v2`, the default), `v1` for Airflow 2 (`/api/v1`). */
+        apiVersion?: 'v2' | 'v1';
+        /**
+         * How the backend authenticates. `simple` and `fab` (Airflow 3) get
+         * a JWT from `POST /auth/token` and fetch a new one when it expires
+         * or is refused; `basic` is Airflow 2's basic auth backend; `token`
+         * sends a static bearer token. Without `auth`, no credentials are sent.
+         */
+        auth?: {
+          type: 'simple' | 'fab' | 'basic' | 'token';
+          /** For `simple`, `fab` and `basic`. */
+          username?: string;
+          /**
+           * For `simple`, `fab` and `basic`.
+           * @visibility secret
+           */
+          password?: string;
+          /**
+           * For `token`.
+           * @visibility secret
+           */
+          token?: string;
+        };
+        /** Where people open the Airflow UI, if not at `baseUrl`. */
+        uiUrl?: string;
+        /** How long one request may take, in milliseconds. Default 10000. */
+        timeoutMs?: number;
+        /**
+         * How often a request is sent again after a 5xx answer or a
+         * connection failure, with exponential backoff. Default 2.
+         */
+        retries?: number;
+      }>;
+    };
+
     /** Where environment data lives. */
     dataStore?: {
       /**

@@ -25,10 +25,15 @@ function run(cmd, args, what) {
  * Makes `venvDir` hold exactly what `lockFile` pins. The stamp is written
  * last, so a venv left half-made by an interrupted run is rebuilt, never used.
  * (It is built in place: a venv's scripts carry its absolute path.)
+ *
+ * `options.afterInstall(python)` runs after the lock is installed and before the
+ * stamp is written; `options.inputs` are further files it depends on, whose
+ * change rebuilds the venv too.
  */
-export function ensureVenv(root, venvDir, lockFile) {
+export function ensureVenv(root, venvDir, lockFile, options = {}) {
+  const { inputs = [], afterInstall } = options;
   const stamp = path.join(venvDir, '.dag-cicd-lock');
-  const hash = hashOf([lockFile]);
+  const hash = hashOf([lockFile, ...inputs]);
   if (isStampCurrent(stamp, hash)) return venvPython(venvDir);
 
   const python = process.env.PYTHON ?? 'python3';
@@ -68,10 +73,53 @@ export function ensureVenv(root, venvDir, lockFile) {
     ],
     `pip install -r ${lockFile}`,
   );
+  afterInstall?.(venvPython(venvDir));
   writeStamp(stamp, hash);
   return venvPython(venvDir);
 }
 
+export const AIRFLOW_LOCK_FILE = path.join('test', 'airflow', 'requirements.lock');
+
+/**
+ * Makes `.tooling/airflow-venv` hold Apache Airflow 3 as pinned by
+ * test/airflow/requirements.lock, with the Airflow-side package installed
+ * editable on top (its plugin and cluster policy are found through entry
+ * points, so it must be installed, not just on the path). Returns its python.
+ * The package's pytest suite and the end-to-end test run in it.
+ */
+export function ensureAirflowVenv(root) {
+  const packageDir = path.join(root, PYTHON_PACKAGE_DIR);
+  return ensureVenv(
+    root,
+    path.join(root, '.tooling', 'airflow-venv'),
+    path.join(root, AIRFLOW_LOCK_FILE),
+    {
+      // Entry points are written at install time: a changed pyproject.toml
+      // needs a new install.
+      inputs: [path.join(packageDir, 'pyproject.toml')],
+      afterInstall: python =>
+        run(
+          python,
+          [
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--disable-pip-version-check',
+            '--no-deps',
+            // hatchling comes from the lock: nothing is fetched here.
+            '--no-build-isolation',
+            '-e',
+            packageDir,
+          ],
+          `pip install -e ${PYTHON_PACKAGE_DIR}`,
+        ),
+    },
+  );
+}
+
+// Only `npm run bootstrap` (scripts/run.mjs) still makes this light venv: the
+// tests run in the Airflow venv above.
 export function ensurePythonVenv(root) {
   return ensureVenv(
     root,

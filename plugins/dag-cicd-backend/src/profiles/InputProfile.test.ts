@@ -38,13 +38,19 @@ const candidate = fc.oneof(
   fc.string({ maxLength: 80 }),
 );
 
-function parses(value: string): InputProfile | undefined {
+/** The profile, or the error; so that a property asserts without branching. */
+function attempt(value: string): InputProfile | Error {
   try {
     return parseInputProfile(value);
   } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return undefined;
+    return error as Error;
   }
+}
+
+/** The name in a profile that becomes a folder, if any. */
+function nameOf(p: InputProfile): string | undefined {
+  if (p.kind === 'fixtures') return p.set;
+  return p.kind === 'from' ? p.environment : undefined;
 }
 
 describe('parseInputProfile', () => {
@@ -103,17 +109,17 @@ describe('parseInputProfile', () => {
   it('accepts exactly what the contract schema accepts, with names that are path segments', () => {
     fc.assert(
       fc.property(candidate, value => {
-        const parsed = parses(value);
+        const result = attempt(value);
         const name = /^(?:fixtures|from):(.*)$/s.exec(value)?.[1];
         const segment = name === undefined || !name.endsWith('.');
-        expect(parsed !== undefined).toBe(schemaPattern.test(value) && segment);
-        if (parsed) {
-          expect(formatInputProfile(parsed)).toBe(value);
-          if (parsed.kind === 'fixtures') assertPathSegment('set', parsed.set);
-          if (parsed.kind === 'from') {
-            assertPathSegment('environment', parsed.environment);
-          }
-        }
+        const accepted = !(result instanceof Error);
+        expect(accepted).toBe(schemaPattern.test(value) && segment);
+        // Refused with an InputError; accepted, it formats back to itself
+        // and its name is a path segment.
+        expect(accepted || result instanceof InputError).toBe(true);
+        expect(accepted ? formatInputProfile(result) : value).toBe(value);
+        const folder = accepted ? nameOf(result) : undefined;
+        expect(() => folder && assertPathSegment('name', folder)).not.toThrow();
       }),
       { numRuns: 2000 },
     );

@@ -19,6 +19,16 @@ const limits = fc.record({
   maxBytes: fc.nat({ max: 5000 }),
 });
 
+// Code-unit order of (rank, key), spelled out.
+function byRank(
+  a: { rank: string; key: string },
+  b: { rank: string; key: string },
+): number {
+  if (a.rank !== b.rank) return a.rank < b.rank ? -1 : 1;
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return 0;
+}
+
 describe('sampleObjects', () => {
   const files = Array.from({ length: 100 }, (_, i) => ({
     key: `dt=2026-11-${String(i).padStart(3, '0')}/part-0.csv`,
@@ -86,15 +96,7 @@ describe('sampleObjects', () => {
           const candidates = all
             .filter(o => o.size <= options.maxBytes)
             .map(o => ({ ...o, rank: seededHash(options.seed, o.key) }))
-            .sort((a, b) =>
-              a.rank === b.rank
-                ? a.key < b.key
-                  ? -1
-                  : 1
-                : a.rank < b.rank
-                ? -1
-                : 1,
-            )
+            .sort((a, b) => byRank(a, b))
             .slice(0, options.maxObjects);
           const expected: SampledObject[] = [];
           let bytes = 0;

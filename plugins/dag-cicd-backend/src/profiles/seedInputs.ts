@@ -63,9 +63,11 @@ export interface SeedInputsOptions {
 /** Where the fault injector's report goes, relative to the namespace. */
 export const CHAOS_REPORT = '_chaos/report.jsonl';
 
-// Objects copied at once. Server-side copies (S3) are latency-bound, so a few
-// in flight make a large difference; more would only queue on the store.
-const CONCURRENCY = 4;
+// Objects copied at once. Server-side copies (S3) are latency-bound, and a
+// file store copy is a chain of small system calls, so several in flight keep
+// the store (or libuv's thread pool) busy; 8 is where the file store stops
+// gaining (see bench/seeding.bench.ts) and what the S3 copy benchmark uses.
+const CONCURRENCY = 8;
 
 /** One object to copy, from a source prefix into the namespace. */
 interface Copy {

@@ -199,7 +199,9 @@ function expectExactReport(
         .slice(1, row)
         .filter(s => s > sourceOf[row]).length;
       expect(overtaken).toBeGreaterThan(0);
-      expect(moved.detail).toBe(`after ${overtaken} later rows`);
+      expect(moved.detail).toBe(
+        `after ${overtaken} later row${overtaken === 1 ? '' : 's'}`,
+      );
     }
     const malformed = faults.get('malformed');
     if (malformed) {

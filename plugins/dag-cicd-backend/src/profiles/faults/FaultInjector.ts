@@ -613,7 +613,9 @@ class FaultInjection {
     if (held.passedBy > 0) {
       held.entries[0].drafts.push({
         fault: 'outOfOrder',
-        detail: `after ${held.passedBy} later rows`,
+        detail: `after ${held.passedBy} later row${
+          held.passedBy === 1 ? '' : 's'
+        }`,
       });
     }
     for (const entry of held.entries) this.#emit(entry);
