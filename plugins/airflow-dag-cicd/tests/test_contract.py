@@ -7,6 +7,7 @@ The valid/invalid vectors are shared with the TypeScript side
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import dataclasses
 import json
 from importlib.resources import files
@@ -424,6 +425,6 @@ def test_validator_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_public_api() -> None:
     assert airflow_dag_cicd.CONF_KEY == "dag_cicd"
-    assert airflow_dag_cicd.__version__ == "0.1.0"
+    assert airflow_dag_cicd.__version__ == importlib.metadata.version("airflow-dag-cicd")
     for name in airflow_dag_cicd.__all__:
         assert hasattr(airflow_dag_cicd, name), name

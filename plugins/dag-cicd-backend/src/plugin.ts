@@ -9,6 +9,9 @@ import {
   dagCicdDataStoresExtensionPoint,
 } from '@dag-cicd/plugin-dag-cicd-node';
 import { randomUUID } from 'node:crypto';
+import { AirflowInstances } from './airflow';
+import { RunService } from './runs/RunService';
+import { RunStore } from './runs/RunStore';
 import { DatabaseEnvironmentStore } from './database/DatabaseEnvironmentStore';
 import { applyDatabaseMigrations } from './database/migrations';
 import {
@@ -121,6 +124,14 @@ export const dagCicdPlugin = createBackendPlugin({
           root: configured.root,
         });
 
+        const runs = new RunService({
+          runs: new RunStore(db),
+          environments,
+          airflow: AirflowInstances.fromConfig(config, { logger }),
+          dataStores,
+          logger,
+        });
+
         // Scheduled work runs once across replicas (global scope): finishing
         // what a stopped replica left half done, and the TTL teardown.
         await scheduler.scheduleTask({
@@ -147,8 +158,19 @@ export const dagCicdPlugin = createBackendPlugin({
           },
         });
 
+        await scheduler.scheduleTask({
+          id: 'dag-cicd-sync-runs',
+          scope: 'global',
+          frequency: { seconds: 30 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 10 },
+          fn: async () => {
+            await runs.syncActive();
+          },
+        });
+
         httpRouter.use(
-          await createRouter({ httpAuth, auth, auditor, environments }),
+          await createRouter({ httpAuth, auth, auditor, environments, runs }),
         );
       },
     });

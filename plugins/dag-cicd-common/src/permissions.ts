@@ -41,9 +41,17 @@ export const dagCicdEnvironmentDeletePermission = createPermission({
   resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
 });
 
+/** Start DAG runs in an environment of a DAG entity. @public */
+export const dagCicdRunCreatePermission = createPermission({
+  name: 'dag-cicd.run.create',
+  attributes: { action: 'create' },
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
+});
+
 /** Every permission of the DAG CI/CD plugin, for registration with the permissions registry. @public */
 export const dagCicdPermissions = [
   dagCicdEnvironmentReadPermission,
   dagCicdEnvironmentCreatePermission,
   dagCicdEnvironmentDeletePermission,
+  dagCicdRunCreatePermission,
 ];

@@ -26,6 +26,8 @@ import { EnvironmentService } from '../service/EnvironmentService';
 import { readEnvironmentSettings } from '../service/environmentSettings';
 import { InputSeeder, Provisioner } from '../service/Provisioner';
 import { createRouter } from '../service/router';
+import { AirflowClients, RunService } from '../runs/RunService';
+import { RunStore } from '../runs/RunStore';
 import { Stages } from '../service/stages';
 import { DataStores } from '../stores/DataStores';
 import { FileDataStore } from '../stores/FileDataStore';
@@ -38,7 +40,10 @@ export const ordersEntity: Entity = {
   metadata: {
     name: 'orders',
     namespace: 'default',
-    annotations: { 'airflow.apache.org/dag-id': 'orders_daily' },
+    annotations: {
+      'airflow.apache.org/dag-id': 'orders_daily',
+      'airflow.apache.org/instance': 'local',
+    },
   },
   spec: { type: 'airflow-dag', owner: 'group:default/data', lifecycle: 'x' },
   relations: [{ type: 'ownedBy', targetRef: 'group:default/data' }],
@@ -84,6 +89,8 @@ export interface EnvironmentAppOptions {
   root?: string;
   /** Default: one that records nothing (tests pass `mockServices.auditor.mock()`). */
   auditor?: AuditorService;
+  /** The Airflow instances runs go to; default: none configured. */
+  airflow?: AirflowClients;
 }
 
 // Plain objects rather than jest mocks, so that benchmarks can use this too.
@@ -174,7 +181,20 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     root: storeRoot,
     now: options.now,
   });
+  const runs = new RunService({
+    runs: new RunStore(options.knex),
+    environments,
+    airflow: options.airflow ?? {
+      get: name => {
+        throw new Error(`No Airflow instance ${name} in this test`);
+      },
+    },
+    dataStores,
+    logger: silentLogger,
+    now: options.now,
+  });
   const router = await createRouter({
+    runs,
     httpAuth: mockServices.httpAuth({ pluginId: 'dag-cicd' }),
     auth,
     auditor,
@@ -190,6 +210,7 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     store,
     provisioner,
     environments,
+    runs,
     auditor,
     permissions,
   };

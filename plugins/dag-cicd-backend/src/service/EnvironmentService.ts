@@ -177,15 +177,39 @@ export class EnvironmentService {
   }
 
   async get(id: string, caller: Caller): Promise<EnvironmentRecord> {
+    const { record } = await this.authorize(
+      id,
+      caller,
+      dagCicdEnvironmentReadPermission,
+    );
+    return record;
+  }
+
+  /**
+   * An environment and its DAG entity, if the caller holds the permission on
+   * the entity in the environment's stage.
+   *
+   * @throws NotFoundError, NotAllowedError
+   */
+  async authorize(
+    id: string,
+    caller: Caller,
+    permission: Parameters<EntityAccess['require']>[0]['permission'],
+  ): Promise<{ record: EnvironmentRecord; dag: DagEntity }> {
     const record = await this.options.store.get(id);
     if (!record) throw new NotFoundError(`No environment ${id}`);
-    await this.options.access.require({
+    const dag = await this.options.access.require({
       entityRef: record.entityRef,
-      permission: dagCicdEnvironmentReadPermission,
+      permission,
       credentials: caller.credentials,
       stage: record.stage,
     });
-    return record;
+    return { record, dag };
+  }
+
+  /** An environment by id, for scheduled work that acts for nobody in particular. */
+  async getUnchecked(id: string): Promise<EnvironmentRecord | undefined> {
+    return this.options.store.get(id);
   }
 
   async list(
@@ -215,14 +239,11 @@ export class EnvironmentService {
    * going or gone is not an error: the answer is its current state.
    */
   async teardown(id: string, caller: Caller): Promise<EnvironmentRecord> {
-    const record = await this.options.store.get(id);
-    if (!record) throw new NotFoundError(`No environment ${id}`);
-    await this.options.access.require({
-      entityRef: record.entityRef,
-      permission: dagCicdEnvironmentDeletePermission,
-      credentials: caller.credentials,
-      stage: record.stage,
-    });
+    const { record } = await this.authorize(
+      id,
+      caller,
+      dagCicdEnvironmentDeletePermission,
+    );
     if (this.options.stages.get(record.stage).production) {
       throw new InputError(
         `${record.name} is in the production stage ${record.stage}; production environments are never torn down`,

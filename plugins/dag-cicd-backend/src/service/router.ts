@@ -12,6 +12,7 @@ import {
   EnvironmentRecord,
 } from '../database/EnvironmentStore';
 import { createOpenApiRouter } from '../schema/openapi';
+import { RunService, RunView } from '../runs/RunService';
 import { Caller, EnvironmentService } from './EnvironmentService';
 
 export interface RouterOptions {
@@ -19,6 +20,7 @@ export interface RouterOptions {
   auth: AuthService;
   auditor: AuditorService;
   environments: EnvironmentService;
+  runs: RunService;
   /** Options of the OpenAPI validator; tests turn on response validation. */
   validatorOptions?: Parameters<typeof createOpenApiRouter>[0];
 }
@@ -57,6 +59,29 @@ function toApiEvent(event: EnvironmentEvent) {
   };
 }
 
+function toApiRun(run: RunView, commit?: string) {
+  const iso = (d?: Date) => d?.toISOString() ?? null;
+  return {
+    id: run.id,
+    environmentId: run.environmentId,
+    instance: run.instance,
+    dagId: run.dagId,
+    dagRunId: run.dagRunId,
+    state: run.state,
+    ...(run.bundleVersion && { bundleVersion: run.bundleVersion }),
+    bundleMatchesCommit:
+      run.bundleVersion && commit ? run.bundleVersion === commit : null,
+    ...(run.error && { error: run.error }),
+    ...(run.uiUrl && { uiUrl: run.uiUrl }),
+    startedBy: run.startedBy,
+    createdAt: run.createdAt.toISOString(),
+    startDate: iso(run.startDate),
+    endDate: iso(run.endDate),
+    tasks: run.tasks,
+    manifests: run.manifests,
+  };
+}
+
 /**
  * The HTTP API, generated from `src/schema/openapi.yaml`: the spec validates
  * every request before a handler runs; handlers only authenticate, audit and
@@ -65,7 +90,7 @@ function toApiEvent(event: EnvironmentEvent) {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, auth, auditor, environments } = options;
+  const { httpAuth, auth, auditor, environments, runs } = options;
   const router = await createOpenApiRouter(options.validatorOptions);
 
   // How history and `createdBy` name a caller: a user's entity ref, or the
@@ -170,5 +195,35 @@ export async function createRouter(
     res.json({ items: events.map(toApiEvent) });
   });
 
+  router.post('/environments/:id/runs', async (req, res) => {
+    const run = await audited(
+      req,
+      'run-start',
+      { environmentId: req.params.id },
+      async () => runs.start(req.params.id, await caller(req)),
+    );
+    res.status(201).json(toApiRun(run, commitOf(run)));
+  });
+
+  router.get('/environments/:id/runs', async (req, res) => {
+    const items = await audited(
+      req,
+      'environment-fetch',
+      { queryType: 'runs', id: req.params.id },
+      async () =>
+        runs.list(req.params.id, await caller(req), {
+          // The validator checks the type; query strings arrive as text.
+          refresh: String(req.query.refresh) === 'true',
+        }),
+    );
+    res.json({ items: items.map(run => toApiRun(run, commitOf(run))) });
+  });
+
   return router;
+}
+
+// The commit a run was started for, as its conf says.
+function commitOf(run: RunView): string | undefined {
+  const conf = run.conf.dag_cicd as { commit?: string } | undefined;
+  return conf?.commit;
 }

@@ -314,6 +314,116 @@ export const spec = {
           }
         }
       }
+    },
+    "/environments/{id}/runs": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/EnvironmentId"
+        }
+      ],
+      "get": {
+        "operationId": "ListRuns",
+        "summary": "The Airflow DAG runs of an environment, newest first, with their tasks and output manifests.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "refresh",
+            "in": "query",
+            "required": false,
+            "description": "Sync unfinished runs from Airflow before answering.",
+            "schema": {
+              "type": "boolean"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The runs.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Run"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "post": {
+        "operationId": "StartRun",
+        "summary": "Start an Airflow DAG run in a ready environment; its conf carries the environment under `dag_cicd`.",
+        "description": "Answers 201 with the run as Airflow accepted it. When Airflow refuses or cannot be reached, the run is recorded in state `error` and the answer names the instance and the cause: 404 for a DAG Airflow does not know, 409 for a duplicate run, 400 for a body Airflow rejects, 502 for an instance that is down, slow, or refuses the configured credentials. The caller needs `dag-cicd.run.create`.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "The run.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Run"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -629,6 +739,133 @@ export const spec = {
           "detail": {
             "type": "object",
             "additionalProperties": {}
+          }
+        }
+      },
+      "Run": {
+        "type": "object",
+        "required": [
+          "id",
+          "environmentId",
+          "instance",
+          "dagId",
+          "dagRunId",
+          "state",
+          "startedBy",
+          "createdAt",
+          "tasks",
+          "manifests"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "environmentId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "instance": {
+            "type": "string",
+            "description": "The configured Airflow instance that runs it."
+          },
+          "dagId": {
+            "type": "string"
+          },
+          "dagRunId": {
+            "type": "string"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "requested",
+              "queued",
+              "running",
+              "success",
+              "failed",
+              "error"
+            ],
+            "description": "Airflow's run state; `requested` before Airflow accepted it, `error` when it never started."
+          },
+          "bundleVersion": {
+            "type": "string",
+            "description": "The DAG bundle version Airflow 3 ran (the git SHA for a GitDagBundle)."
+          },
+          "bundleMatchesCommit": {
+            "type": "boolean",
+            "nullable": true,
+            "description": "Whether the DAG code Airflow ran is the environment's commit; null when Airflow does not say."
+          },
+          "error": {
+            "type": "string"
+          },
+          "uiUrl": {
+            "type": "string",
+            "description": "The run in the Airflow UI."
+          },
+          "startedBy": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "startDate": {
+            "type": "string",
+            "nullable": true
+          },
+          "endDate": {
+            "type": "string",
+            "nullable": true
+          },
+          "tasks": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "taskId",
+                "mapIndex",
+                "tryNumber"
+              ],
+              "properties": {
+                "taskId": {
+                  "type": "string"
+                },
+                "mapIndex": {
+                  "type": "integer"
+                },
+                "state": {
+                  "type": "string"
+                },
+                "tryNumber": {
+                  "type": "integer"
+                },
+                "startDate": {
+                  "type": "string"
+                },
+                "endDate": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "manifests": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "taskId",
+                "manifest"
+              ],
+              "properties": {
+                "taskId": {
+                  "type": "string"
+                },
+                "manifest": {
+                  "type": "object",
+                  "additionalProperties": {}
+                }
+              }
+            }
           }
         }
       },

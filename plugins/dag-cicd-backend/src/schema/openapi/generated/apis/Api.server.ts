@@ -9,6 +9,8 @@ import { Environment } from '../models/Environment.model';
 import { EnvironmentPage } from '../models/EnvironmentPage.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { GetEnvironmentHistory200Response } from '../models/GetEnvironmentHistory200Response.model';
+import { ListRuns200Response } from '../models/ListRuns200Response.model';
+import { Run } from '../models/Run.model';
 
 /**
  * @public
@@ -65,6 +67,27 @@ export type ListEnvironments = {
 /**
  * @public
  */
+export type ListRuns = {
+  path: {
+    id: string;
+  };
+  query: {
+    refresh?: boolean;
+  };
+  response: ListRuns200Response | Error | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
+export type StartRun = {
+  path: {
+    id: string;
+  };
+  response: Run | Error | Error | Error | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type TeardownEnvironment = {
   path: {
     id: string;
@@ -80,6 +103,10 @@ export type EndpointMap = {
   '#get|/environments/{id}/history': GetEnvironmentHistory;
 
   '#get|/environments': ListEnvironments;
+
+  '#get|/environments/{id}/runs': ListRuns;
+
+  '#post|/environments/{id}/runs': StartRun;
 
   '#_delete|/environments/{id}': TeardownEnvironment;
 };

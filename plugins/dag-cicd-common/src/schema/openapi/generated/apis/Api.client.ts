@@ -14,6 +14,8 @@ import { Environment } from '../models/Environment.model';
 import { EnvironmentPage } from '../models/EnvironmentPage.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { GetEnvironmentHistory200Response } from '../models/GetEnvironmentHistory200Response.model';
+import { ListRuns200Response } from '../models/ListRuns200Response.model';
+import { Run } from '../models/Run.model';
 
 /**
  * Wraps the Response type to convey a type on the json call.
@@ -64,6 +66,25 @@ export type ListEnvironments = {
     status?: EnvironmentStatus;
     limit?: number;
     offset?: number;
+  };
+};
+/**
+ * @public
+ */
+export type ListRuns = {
+  path: {
+    id: string;
+  };
+  query: {
+    refresh?: boolean;
+  };
+};
+/**
+ * @public
+ */
+export type StartRun = {
+  path: {
+    id: string;
   };
 };
 /**
@@ -196,6 +217,61 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'GET',
+    });
+  }
+
+  /**
+   * The Airflow DAG runs of an environment, newest first, with their tasks and output manifests.
+   * @param id -
+   * @param refresh - Sync unfinished runs from Airflow before answering.
+   */
+  public async listRuns(
+    // @ts-ignore
+    request: ListRuns,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ListRuns200Response>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}/runs{?refresh}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Answers 201 with the run as Airflow accepted it. When Airflow refuses or cannot be reached, the run is recorded in state `error` and the answer names the instance and the cause: 404 for a DAG Airflow does not know, 409 for a duplicate run, 400 for a body Airflow rejects, 502 for an instance that is down, slow, or refuses the configured credentials. The caller needs `dag-cicd.run.create`.
+   * Start an Airflow DAG run in a ready environment; its conf carries the environment under `dag_cicd`.
+   * @param id -
+   */
+  public async startRun(
+    // @ts-ignore
+    request: StartRun,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Run>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}/runs`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
     });
   }
 

@@ -11,4 +11,8 @@ export * from '../models/ErrorRequest.model';
 export * from '../models/ErrorResponse.model';
 export * from '../models/GetEnvironmentHistory200Response.model';
 export * from '../models/InputMode.model';
+export * from '../models/ListRuns200Response.model';
 export * from '../models/ModelError.model';
+export * from '../models/Run.model';
+export * from '../models/RunManifestsInner.model';
+export * from '../models/RunTasksInner.model';

@@ -1,0 +1,131 @@
+import { AirflowHttp } from './AirflowHttp';
+import {
+  AirflowAsset,
+  AirflowClient,
+  AirflowDag,
+  AirflowDagDetails,
+  AirflowDagRun,
+  AirflowInstanceInfo,
+  AirflowPage,
+  AirflowTaskInstance,
+  ListDagRunsBatchQuery,
+  ListDagRunsQuery,
+  ListDagsQuery,
+  PageQuery,
+  TriggerDagRunRequest,
+} from './types';
+
+/** Airflow's default `maximum_page_limit`: larger pages are cut to it. */
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** Encodes one path segment: DAG and run ids may hold `:` and `+`. */
+export const segment = encodeURIComponent;
+
+/**
+ * What both API versions' clients share: paging through collections. A
+ * version's client says where each call goes and how its answers read.
+ */
+export abstract class AirflowClientBase implements AirflowClient {
+  constructor(
+    readonly instance: AirflowInstanceInfo,
+    protected readonly http: AirflowHttp,
+  ) {}
+
+  abstract getDag(dagId: string): Promise<AirflowDag>;
+  abstract getDagDetails(dagId: string): Promise<AirflowDagDetails>;
+  abstract listDags(
+    query?: ListDagsQuery & PageQuery,
+  ): Promise<AirflowPage<AirflowDag>>;
+  abstract triggerDagRun(
+    dagId: string,
+    request: TriggerDagRunRequest,
+  ): Promise<AirflowDagRun>;
+  abstract getDagRun(dagId: string, runId: string): Promise<AirflowDagRun>;
+  abstract listDagRuns(
+    dagId: string,
+    query?: ListDagRunsQuery,
+  ): Promise<AirflowPage<AirflowDagRun>>;
+  abstract getXcomEntry(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    key: string,
+    options?: { mapIndex?: number },
+  ): Promise<unknown>;
+  abstract listAssets(query?: PageQuery): Promise<AirflowPage<AirflowAsset>>;
+  abstract uiLinkForDag(dagId: string): string;
+  abstract uiLinkForRun(dagId: string, runId: string): string;
+
+  /** One page of the batch run list. */
+  protected abstract listDagRunsBatchPage(
+    query: ListDagRunsBatchQuery,
+    offset: number,
+    limit: number,
+  ): Promise<AirflowPage<AirflowDagRun>>;
+
+  /** One page of a run's task instances. */
+  protected abstract listTaskInstancesPage(
+    dagId: string,
+    runId: string,
+    offset: number,
+    limit: number,
+  ): Promise<AirflowPage<AirflowTaskInstance>>;
+
+  iterateDags(
+    query: ListDagsQuery & { pageSize?: number } = {},
+  ): AsyncIterable<AirflowDag[]> {
+    const { pageSize = DEFAULT_PAGE_SIZE, ...filter } = query;
+    return this.http.paginate(
+      'listDags',
+      (offset, limit) => this.listDags({ ...filter, offset, limit }),
+      pageSize,
+    );
+  }
+
+  iterateAssets(
+    options: { pageSize?: number } = {},
+  ): AsyncIterable<AirflowAsset[]> {
+    return this.http.paginate(
+      'listAssets',
+      (offset, limit) => this.listAssets({ offset, limit }),
+      options.pageSize ?? DEFAULT_PAGE_SIZE,
+    );
+  }
+
+  async listDagRunsBatch(
+    query: ListDagRunsBatchQuery,
+  ): Promise<AirflowDagRun[]> {
+    // Airflow reads an absent or empty DAG list as "every DAG".
+    if (query.dagIds.length === 0) return [];
+    return this.#all(
+      `listDagRunsBatch(${query.dagIds.length} DAGs)`,
+      (offset, limit) => this.listDagRunsBatchPage(query, offset, limit),
+      query.pageSize,
+    );
+  }
+
+  listTaskInstances(
+    dagId: string,
+    runId: string,
+  ): Promise<AirflowTaskInstance[]> {
+    return this.#all(`listTaskInstances(${dagId}, ${runId})`, (offset, limit) =>
+      this.listTaskInstancesPage(dagId, runId, offset, limit),
+    );
+  }
+
+  async #all<T>(
+    operation: string,
+    fetchPage: (offset: number, limit: number) => Promise<AirflowPage<T>>,
+    pageSize = DEFAULT_PAGE_SIZE,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of this.http.paginate(
+      operation,
+      fetchPage,
+      pageSize,
+    )) {
+      items.push(...page);
+    }
+    return items;
+  }
+}
