@@ -4,12 +4,12 @@
 // This file must run on whatever Node the machine has (Node 20 on a new
 // machine) and use nothing outside Node's standard library: it is what makes
 // the toolchain exist. It brings up Node 22, the Yarn workspace and the Python
-// virtualenv, then hands the command over to a script that runs on Node 22.
+// virtualenv when asked, then hands the command over to a script that runs on Node 22.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode, ensureYarnInstall, toolEnv } from './lib/toolchain.mjs';
-import { ensurePythonVenv } from './lib/python.mjs';
+import { ensureAirflowVenv } from './lib/python.mjs';
 import { seedExampleData } from './lib/exampleData.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +37,9 @@ if (!(command in commands)) {
 
 const node = ensureNode(root);
 ensureYarnInstall(root, node);
-ensurePythonVenv(root);
+// The Python side (Airflow 3 with the Airflow-side package) is only needed by
+// the tests, which build it themselves; `npm run bootstrap` builds it ahead.
+if (command === 'bootstrap') ensureAirflowVenv(root);
 
 if (command === 'start') seedExampleData(root);
 

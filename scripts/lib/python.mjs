@@ -78,7 +78,11 @@ export function ensureVenv(root, venvDir, lockFile, options = {}) {
   return venvPython(venvDir);
 }
 
-export const AIRFLOW_LOCK_FILE = path.join('test', 'airflow', 'requirements.lock');
+export const AIRFLOW_LOCK_FILE = path.join(
+  'test',
+  'airflow',
+  'requirements.lock',
+);
 
 /**
  * Makes `.tooling/airflow-venv` hold Apache Airflow 3 as pinned by
@@ -115,15 +119,5 @@ export function ensureAirflowVenv(root) {
           `pip install -e ${PYTHON_PACKAGE_DIR}`,
         ),
     },
-  );
-}
-
-// Only `npm run bootstrap` (scripts/run.mjs) still makes this light venv: the
-// tests run in the Airflow venv above.
-export function ensurePythonVenv(root) {
-  return ensureVenv(
-    root,
-    path.join(root, '.tooling', 'venv'),
-    path.join(root, PYTHON_PACKAGE_DIR, 'requirements-dev.lock'),
   );
 }

@@ -48,7 +48,9 @@ os.environ.pop("DAG_CICD_PRODUCTION_ROOT", None)
 COMMIT = "ab12cd3" + "0" * 33
 
 
-def design_conf(namespace: str = "s3://lake/dag-cicd/default/orders/ci_ab12cd3/") -> dict[str, object]:
+def design_conf(
+    namespace: str = "s3://lake/dag-cicd/default/orders/ci_ab12cd3/",
+) -> dict[str, object]:
     """A valid conf.dag_cicd (the design's example), with its namespace."""
     return {
         "environment": "ci_ab12cd3",
@@ -83,11 +85,15 @@ class FakeS3Client:
         assert operation == "list_objects_v2"
         return self
 
-    def paginate(self, Bucket: str, Prefix: str) -> list[dict[str, list[dict[str, object]]]]:  # noqa: N803
-        keys = sorted(k.split("/", 1)[1] for k in self.objects if k.startswith(f"{Bucket}/{Prefix}"))
-        return [{"Contents": [{"Key": k, "Size": len(self.objects[f"{Bucket}/{k}"])} for k in keys]}]
+    def paginate(self, Bucket: str, Prefix: str) -> list[dict[str, list[dict[str, object]]]]:
+        keys = sorted(
+            k.split("/", 1)[1] for k in self.objects if k.startswith(f"{Bucket}/{Prefix}")
+        )
+        return [
+            {"Contents": [{"Key": k, "Size": len(self.objects[f"{Bucket}/{k}"])} for k in keys]}
+        ]
 
-    def get_object(self, Bucket: str, Key: str) -> dict[str, object]:  # noqa: N803
+    def get_object(self, Bucket: str, Key: str) -> dict[str, object]:
         import io
 
         return {"Body": io.BytesIO(self.objects[f"{Bucket}/{Key}"])}

@@ -12,7 +12,9 @@ def load_dag(dag_id: str) -> Any:
     """The DAG as Airflow parses it: through a DAG bag, so cluster policies apply."""
     from airflow.dag_processing.dagbag import BundleDagBag
 
-    bag = BundleDagBag(dag_folder=str(DAGS_FOLDER), bundle_path=DAGS_FOLDER, bundle_name="dags-folder")
+    bag = BundleDagBag(
+        dag_folder=str(DAGS_FOLDER), bundle_path=DAGS_FOLDER, bundle_name="dags-folder"
+    )
     assert not bag.import_errors, bag.import_errors
     dag = bag.get_dag(dag_id)
     assert dag is not None, f"no DAG {dag_id} in {sorted(bag.dag_ids)}"
@@ -26,14 +28,18 @@ class DagRunResult:
     state: str
     states: dict[str, str]
 
-    def xcom(self, task_id: str, key: str = "return_value") -> Any:
+    def xcom(self, task_id: str, key: str = "return_value", map_index: int = -1) -> Any:
         from airflow.models.xcom import XComModel
         from airflow.utils.session import create_session
 
         with create_session() as session:
             row = session.scalars(
                 XComModel.get_many(
-                    run_id=self.run_id, key=key, dag_ids=self.dag_id, task_ids=task_id
+                    run_id=self.run_id,
+                    key=key,
+                    dag_ids=self.dag_id,
+                    task_ids=task_id,
+                    map_indexes=map_index,
                 )
             ).first()
             assert row is not None, f"no XCom {key!r} of {task_id}"

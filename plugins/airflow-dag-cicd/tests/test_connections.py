@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import design_conf
 
 from airflow_dag_cicd import production
 from airflow_dag_cicd.connections import (
@@ -13,7 +14,6 @@ from airflow_dag_cicd.connections import (
     override_connections,
 )
 from airflow_dag_cicd.contract import ContractError, ProductionContext
-from conftest import design_conf
 
 
 class Operator:
@@ -73,7 +73,9 @@ def test_an_invalid_conf_fails_the_task_rather_than_run_with_production_connecti
     assert task.conn_id == "spark_default"
 
 
-def test_a_production_run_uses_the_declared_production_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_production_run_uses_the_declared_production_connections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(production, "_REGISTRY", {})
     task = Operator(conn_id="spark_default")
     apply_connection_overrides(context(task, None))  # nothing declared: unchanged
@@ -81,7 +83,9 @@ def test_a_production_run_uses_the_declared_production_connections(monkeypatch: 
     production.register_production(
         "orders",
         ProductionContext(
-            entity="component:default/orders", namespace="s3://l/", connections={"spark_default": "spark_prod"}
+            entity="component:default/orders",
+            namespace="s3://l/",
+            connections={"spark_default": "spark_prod"},
         ),
     )
     apply_connection_overrides(context(task, {"other": 1}))
@@ -90,7 +94,9 @@ def test_a_production_run_uses_the_declared_production_connections(monkeypatch: 
 
 def test_install_keeps_the_tasks_own_hook_and_is_idempotent() -> None:
     calls: list[str] = []
-    task = Operator(conn_id="spark_default", _pre_execute_hook=lambda ctx: calls.append(ctx["task"].conn_id))
+    task = Operator(
+        conn_id="spark_default", _pre_execute_hook=lambda ctx: calls.append(ctx["task"].conn_id)
+    )
     install_connection_overrides(task)
     hook = task._pre_execute_hook
     install_connection_overrides(task)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import COMMIT, EXAMPLE_LAKE, design_conf
 from dagruns import DagRunResult, run_dag
 
@@ -55,7 +54,9 @@ def ci_conf(lake: Path, dag_id: str, entity: str, **changes: Any) -> dict[str, A
 def test_the_plugin_and_the_policy_are_found_through_their_entry_points() -> None:
     from airflow import plugins_manager, settings
 
-    plugins = {p["name"]: p for p in plugins_manager.get_plugin_info(attrs_to_dump=["name", "macros"])}
+    plugins = {
+        p["name"]: p for p in plugins_manager.get_plugin_info(attrs_to_dump=["name", "macros"])
+    }
     assert "dag_cicd" in plugins
     assert {"path", "input", "artifact", "conn_id", "environment"} <= {
         m.rsplit(".", 1)[-1] for m in plugins["dag_cicd"]["macros"]
@@ -80,7 +81,12 @@ class TestProbe:
 
     def test_a_ci_run_renders_its_environment_and_uses_its_connections(self, lake: Path) -> None:
         run = run_dag("dag_cicd_probe", self.conf(lake))
-        assert run.states == {"render": "success", "write": "success", "escape": "success"}
+        assert run.states == {
+            "render": "success",
+            "render_mapped": "success",
+            "write": "success",
+            "escape": "success",
+        }
         namespace = f"file://{lake}/dag-cicd/default/probe/ci_ab12cd3/"
         assert run.xcom("render") == {
             "rendered": {
@@ -97,6 +103,8 @@ class TestProbe:
             "_warehouse_conn_id": "warehouse_ci",
             "unrelated_conn_id": "untouched_default",
         }
+        for index in (0, 1):
+            assert run.xcom("render_mapped", map_index=index)["conn_id"] == "spark_ci"
 
     def test_a_ci_run_writes_its_manifest_to_the_namespace_and_to_xcom(self, lake: Path) -> None:
         run = run_dag("dag_cicd_probe", self.conf(lake))
@@ -146,7 +154,9 @@ class TestProbe:
             "../ci_other/x.csv",  # a key climbing out
         ],
     )
-    def test_the_guard_refuses_a_write_outside_the_namespace(self, lake: Path, escape_to: str) -> None:
+    def test_the_guard_refuses_a_write_outside_the_namespace(
+        self, lake: Path, escape_to: str
+    ) -> None:
         before = checksums(lake)
         run = run_dag("dag_cicd_probe", self.conf(lake, escape_to=escape_to.format(lake=lake)))
         assert run.states["escape"] == "failed"
@@ -161,7 +171,9 @@ class TestProbe:
         # The control for the test above: the escape task fails for its target only.
         run = run_dag("dag_cicd_probe", self.conf(lake, escape_to="own/x.csv"))
         assert run.states["escape"] == "success"
-        assert (lake / "dag-cicd/default/probe/ci_ab12cd3/own/x.csv").read_text() == "should never exist\n"
+        assert (
+            lake / "dag-cicd/default/probe/ci_ab12cd3/own/x.csv"
+        ).read_text() == "written by escape\n"
 
     def test_an_invalid_dag_cicd_fails_the_run_instead_of_falling_back_to_production(
         self, lake: Path
@@ -229,14 +241,18 @@ class TestOrdersDaily:
         assert run.states == {"clean_orders": "success"}
         assert run.xcom("clean_orders") == {"clean": 600, "quarantined": 0}
         output = lake / "lake/orders_daily/orders/part-0.csv"
-        assert output.read_text().splitlines()[0] == "order_id,customer_id,amount,currency,ordered_at"
+        assert (
+            output.read_text().splitlines()[0] == "order_id,customer_id,amount,currency,ordered_at"
+        )
         assert not (lake / "dag-cicd").exists()
 
     def test_an_input_without_the_expected_columns_fails_before_writing(self, lake: Path) -> None:
         namespace = lake / "dag-cicd/default/orders_daily/ci_ab12cd3"
         raw = namespace / "inputs/orders/dt=2026-11-24/part-0.csv"
         raw.parent.mkdir(parents=True)
-        raw.write_text("order_id,customer_id,amount_v2,currency,ordered_at\n1,c1,1.0,EUR,2026-11-24T00:00:00Z\n")
+        raw.write_text(
+            "order_id,customer_id,amount_v2,currency,ordered_at\n1,c1,1.0,EUR,2026-11-24T00:00:00Z\n"
+        )
         conf = ci_conf(
             lake,
             "orders_daily",
@@ -301,7 +317,9 @@ class TestRevenueReport:
             lake,
             "revenue_report",
             "component:default/revenue-report",
-            inputs={"orders": {"uri": f"file://{lake}/lake/orders_daily/orders/", "mode": "read-only"}},
+            inputs={
+                "orders": {"uri": f"file://{lake}/lake/orders_daily/orders/", "mode": "read-only"}
+            },
             artifacts={"etl_jar": jar},
             connections={"spark_default": "spark_ci"},
         )

@@ -51,7 +51,9 @@ class TestAssertWritable:
             assert_writable("s3://lake/ci", "s3://lake/ci/x", PRODUCTION)
 
     @settings(max_examples=500, deadline=None)
-    @given(tail=st.lists(st.sampled_from([*"ab./\\%2e ?#", "..", "prod"]), max_size=20).map("".join))
+    @given(
+        tail=st.lists(st.sampled_from([*"ab./\\%2e ?#", "..", "prod"]), max_size=20).map("".join)
+    )
     def test_anything_it_allows_is_in_the_namespace_and_not_production(self, tail: str) -> None:
         uri = CI1 + tail
         try:
@@ -95,7 +97,10 @@ class TestIsolationGuardOnFiles:
     )
     def test_refuses_before_any_byte_or_folder_exists(self, lake: Path, target: str) -> None:
         before = sorted(str(p) for p in lake.rglob("*"))
-        with pytest.raises(IsolationError), self.guard(lake).open(target.format(lake=lake), "w") as out:
+        with (
+            pytest.raises(IsolationError),
+            self.guard(lake).open(target.format(lake=lake), "w") as out,
+        ):
             out.write("never written")  # pragma: no cover - the guard refuses first
         assert sorted(str(p) for p in lake.rglob("*")) == before
 

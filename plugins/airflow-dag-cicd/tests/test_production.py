@@ -33,7 +33,9 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def test_resolves_relative_keys_against_the_production_root(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resolves_relative_keys_against_the_production_root(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DAG_CICD_PRODUCTION_ROOT", "s3://lake-prod/")
     register_production("orders", ORDERS)
     ctx = production_context("orders")
@@ -50,7 +52,9 @@ def test_reads_the_root_from_an_airflow_variable(monkeypatch: pytest.MonkeyPatch
 
 
 def test_full_uris_need_no_root() -> None:
-    register_production("abs", ProductionContext(entity="component:default/a", namespace="s3://lake/a/"))
+    register_production(
+        "abs", ProductionContext(entity="component:default/a", namespace="s3://lake/a/")
+    )
     assert production_context("abs").namespace == "s3://lake/a/"
 
 
@@ -66,7 +70,9 @@ def test_relative_keys_without_a_root_are_an_error_naming_the_setting() -> None:
 
 
 @pytest.mark.parametrize("root", ["s3://lake", "s3://lake/../", "lake/", "file:///srv/%2e%2e/"])
-def test_a_root_that_is_not_a_normalised_prefix_is_refused(monkeypatch: pytest.MonkeyPatch, root: str) -> None:
+def test_a_root_that_is_not_a_normalised_prefix_is_refused(
+    monkeypatch: pytest.MonkeyPatch, root: str
+) -> None:
     monkeypatch.setenv("DAG_CICD_PRODUCTION_ROOT", root)
     with pytest.raises(ConfigurationError, match="not a normalised URI prefix"):
         production_root()

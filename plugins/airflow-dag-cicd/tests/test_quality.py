@@ -95,7 +95,9 @@ def test_quarantines_every_row_of_a_file_whose_amount_was_retyped() -> None:
         assert where in found
 
 
-def row(values: dict[str, object], file: str = "file:///raw/dt=2026-11-24/part-0.csv", number: int = 1) -> Row:
+def row(
+    values: dict[str, object], file: str = "file:///raw/dt=2026-11-24/part-0.csv", number: int = 1
+) -> Row:
     return Row(file, "csv" if file.endswith(".csv") else "jsonl", number, "", values)
 
 
@@ -143,11 +145,18 @@ class TestRowChecker:
         assert RowChecker(ORDERS).check(bad) == ("malformed: expected 5 columns, got 2",)
 
     def test_json_types_are_checked_strictly(self) -> None:
-        event = {"event_id": "e1", "customer_id": ["c1"], "type": None, "event_time": "2026-11-24T00:00:00Z"}
+        event = {
+            "event_id": "e1",
+            "customer_id": ["c1"],
+            "type": None,
+            "event_time": "2026-11-24T00:00:00Z",
+        }
         reasons = RowChecker(EVENTS).check(row(event, "file:///raw/dt=2026-11-24/e.jsonl"))
         assert reasons == ("null type", "not a string: customer_id")
         numbers = RowRules(key="id", required=("id", "n"), numbers=("n",))
-        assert RowChecker(numbers).check(row({"id": 1, "n": "12"}, "x.jsonl")) == ("not a number: n",)
+        assert RowChecker(numbers).check(row({"id": 1, "n": "12"}, "x.jsonl")) == (
+            "not a number: n",
+        )
         assert RowChecker(numbers).check(row({"id": 2, "n": 12.5}, "x.jsonl")) == ()
 
 

@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import design_conf
 
 from airflow_dag_cicd.contract import parse_conf
 from airflow_dag_cicd.guard import IsolationError, IsolationGuard
 from airflow_dag_cicd.tasks import InputCheckError, TaskIO, dag_cicd_task
-from conftest import design_conf
 
 
-def task_io(lake: Path, inputs: dict[str, object] | None = None, outputs: tuple[str, ...] = ()) -> TaskIO:
+def task_io(
+    lake: Path, inputs: dict[str, object] | None = None, outputs: tuple[str, ...] = ()
+) -> TaskIO:
     conf = design_conf(f"file://{lake}/ci_1/")
     conf["inputs"] = {
         "orders": {"uri": f"file://{lake}/raw/orders/", "mode": "read-only"},
@@ -37,7 +39,9 @@ def write(path: Path, text: str) -> None:
 
 
 class TestInputChecks:
-    def test_pass_when_every_object_has_the_columns_and_there_are_rows(self, tmp_path: Path) -> None:
+    def test_pass_when_every_object_has_the_columns_and_there_are_rows(
+        self, tmp_path: Path
+    ) -> None:
         write(tmp_path / "raw/orders/dt=1/part-0.csv", "id,amount,extra\n1,2,3\n")
         write(tmp_path / "raw/orders/dt=2/part-0.csv", "id,amount\n")
         write(tmp_path / "raw/orders/_SUCCESS", "")
@@ -72,7 +76,9 @@ class TestInputChecks:
 
 
 class TestOutputs:
-    def test_are_written_through_the_guard_and_described_in_the_manifest(self, tmp_path: Path) -> None:
+    def test_are_written_through_the_guard_and_described_in_the_manifest(
+        self, tmp_path: Path
+    ) -> None:
         io = task_io(tmp_path, outputs=("orders/part-0.csv", "quarantine/part-0.csv"))
         with io.open_output("orders/part-0.csv", "w") as out:
             out.write("id\n1\n2\n")
@@ -82,7 +88,11 @@ class TestOutputs:
         stored = tmp_path / "ci_1/_manifests/manual__2026-11-24T10_00_00+00_00/clean.json"
         assert json.loads(stored.read_text()) == manifest
         assert manifest["run_id"] == "manual__2026-11-24T10:00:00+00:00"
-        assert (manifest["environment"], manifest["stage"], manifest["task_id"]) == ("ci_ab12cd3", "ci", "clean")
+        assert (manifest["environment"], manifest["stage"], manifest["task_id"]) == (
+            "ci_ab12cd3",
+            "ci",
+            "clean",
+        )
         assert [(o["path"], o["rows"]) for o in manifest["outputs"]] == [
             (f"file://{tmp_path}/ci_1/orders/part-0.csv", 2),
             (f"file://{tmp_path}/ci_1/quarantine/part-0.csv", 0),
@@ -98,7 +108,7 @@ class TestOutputs:
         io = task_io(tmp_path, outputs=("a.csv", "b.csv"))
         with io.open_output("a.csv") as out:
             out.write(b"x")
-        with pytest.raises(RuntimeError, match="did not write its declared output b.csv"):
+        with pytest.raises(RuntimeError, match=r"did not write its declared output b\.csv"):
             io.write_manifest()
 
     def test_a_failed_write_leaves_neither_output_nor_manifest_entry(self, tmp_path: Path) -> None:

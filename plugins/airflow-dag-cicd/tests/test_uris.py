@@ -140,7 +140,10 @@ class TestResolveWithin:
             resolve_within(CI1, path)
 
     def test_names_the_segment_and_the_reason(self) -> None:
-        with pytest.raises(InvalidPathError, match=r"segment '\.\.' is not a valid path segment: it is a relative path"):
+        with pytest.raises(
+            InvalidPathError,
+            match=r"segment '\.\.' is not a valid path segment: it is a relative path",
+        ):
             resolve_within(CI1, "a/../x")
 
     def test_refuses_a_prefix_that_is_not_normalised(self) -> None:

@@ -6,7 +6,8 @@
 - :mod:`~airflow_dag_cicd.tasks`: ``@dag_cicd_task``, input checks and output manifests;
 - :mod:`~airflow_dag_cicd.connections`: conn_id overrides at execution time
   (installed on every task by the ``airflow.policy`` entry point);
-- :mod:`~airflow_dag_cicd.macros`: ``{{ macros.dag_cicd.* }}`` (the ``airflow.plugins`` entry point);
+- :mod:`~airflow_dag_cicd.macros`: ``{{ macros.dag_cicd.* }}``, through the ``airflow.plugins``
+  entry point;
 - :mod:`~airflow_dag_cicd.records` and :mod:`~airflow_dag_cicd.quality`: reading
   CSV / JSON Lines rows with their numbers, and deciding what to quarantine.
 

@@ -11,9 +11,9 @@ from typing import Any
 try:  # Airflow 3
     from airflow.sdk import Variable, get_current_context, task
 except ImportError:  # pragma: no cover - Airflow 2.10
-    from airflow.decorators import task  # type: ignore[no-redef]
-    from airflow.models import Variable  # type: ignore[no-redef,assignment]
-    from airflow.operators.python import get_current_context  # type: ignore[no-redef]
+    from airflow.decorators import task  # type: ignore[no-redef,attr-defined,unused-ignore]
+    from airflow.models import Variable  # type: ignore[no-redef,assignment,unused-ignore]
+    from airflow.operators.python import get_current_context  # type: ignore[no-redef,unused-ignore]
 
 __all__ = ["Variable", "get_current_context", "task", "variable"]
 

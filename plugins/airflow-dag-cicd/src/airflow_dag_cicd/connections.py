@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 _INSTALLED = "__dag_cicd_connection_overrides__"
 
 
-def override_connections(task: object, connections: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+def override_connections(
+    task: object, connections: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
     """Rewrite ``task``'s ``*conn_id`` attributes per ``connections``.
 
     :returns: attribute name -> (declared id, id now used), for each one changed

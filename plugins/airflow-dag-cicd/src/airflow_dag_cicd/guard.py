@@ -71,7 +71,10 @@ class IsolationGuard:
         self.production_prefix = production_prefix
 
     def __repr__(self) -> str:
-        return f"IsolationGuard(namespace={self.namespace!r}, production_prefix={self.production_prefix!r})"
+        return (
+            f"IsolationGuard(namespace={self.namespace!r}, "
+            f"production_prefix={self.production_prefix!r})"
+        )
 
     def assert_writable(self, target: str | os.PathLike[str]) -> str:
         """The URI of ``target`` (a URI or an absolute local path) if this run may write it.
@@ -102,7 +105,7 @@ class IsolationGuard:
             if mode == "wb":
                 yield stream
                 return
-            text = io.TextIOWrapper(stream, encoding=encoding, newline="")  # type: ignore[arg-type]
+            text = io.TextIOWrapper(stream, encoding=encoding, newline="")
             try:
                 yield text
                 text.flush()

@@ -31,7 +31,7 @@ def path(context: Any, relative: str = "") -> str:
 
 
 @pass_context
-def input(context: Any, name: str) -> str:  # noqa: A001 - the macro's public name
+def input(context: Any, name: str) -> str:
     """The URI of input ``name``."""
     return runtime.input_uri(runtime.resolve_context(context), name)
 

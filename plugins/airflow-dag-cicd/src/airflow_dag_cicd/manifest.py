@@ -24,11 +24,11 @@ from airflow_dag_cicd.records import Format, RecordSplitter, format_of
 from airflow_dag_cicd.uris import resolve_within
 
 __all__ = [
-    "MANIFEST_XCOM_KEY",
-    "dumps",
     "MANIFESTS_FOLDER",
+    "MANIFEST_XCOM_KEY",
     "ManifestBuilder",
     "MeasuredStream",
+    "dumps",
     "manifest_uri",
     "path_segment",
 ]
@@ -61,7 +61,10 @@ def path_segment(value: str) -> str:
 
 
 def manifest_uri(namespace: str, run_id: str, task_id: str, map_index: int = -1) -> str:
-    """``<namespace>_manifests/<run id>/<task id>.json``; ``<task id>.<map index>.json`` for a mapped task."""
+    """``<namespace>_manifests/<run id>/<task id>.json``.
+
+    A mapped task instance writes ``<task id>.<map index>.json``.
+    """
     name = task_id if map_index is None or map_index < 0 else f"{task_id}.{map_index}"
     return resolve_within(
         namespace, f"{MANIFESTS_FOLDER}/{path_segment(run_id)}/{path_segment(name)}.json"
@@ -134,7 +137,7 @@ class ManifestBuilder:
                 return
             self._rows += 1
             if len(fields) == len(self._header):
-                for name, value in zip(self._header, fields):
+                for name, value in zip(self._header, fields, strict=True):
                     self._columns[name].add(_kind(value, from_csv=True))
             return
         if text.strip(" \t\r") == "":
@@ -177,7 +180,7 @@ class ManifestBuilder:
 
 
 class MeasuredStream(io.BufferedIOBase):
-    """A write-only stream that passes every byte to ``target`` and to a :class:`ManifestBuilder`."""
+    """A write-only stream: every byte goes to ``target`` and to a :class:`ManifestBuilder`."""
 
     def __init__(self, target: IO[bytes], builder: ManifestBuilder) -> None:
         super().__init__()

@@ -58,9 +58,7 @@ def register_production(dag_id: str, production: ProductionContext) -> Productio
     if not isinstance(dag_id, str) or not _DAG_ID.match(dag_id):
         raise ValueError(f"dag_id must be an Airflow DAG id, got {dag_id!r}")
     if not isinstance(production, ProductionContext):
-        raise TypeError(
-            f"production must be a ProductionContext, got {type(production).__name__}"
-        )
+        raise TypeError(f"production must be a ProductionContext, got {type(production).__name__}")
     _REGISTRY[dag_id] = production
     return production
 

@@ -146,12 +146,11 @@ def read_rows(stream: IO[bytes], uri: str, fmt: Format | None = None) -> Iterato
         content = _content(record)
         if _is_blank(content, fmt):
             continue
+        decode_error: str | None = None
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as error:
             text, decode_error = content.decode("utf-8", "replace"), f"not UTF-8: {error.reason}"
-        else:
-            decode_error = None
         if fmt == "csv" and header is None:
             try:
                 header = _parse_csv(text)
@@ -176,7 +175,7 @@ def _csv_row(uri: str, number: int, text: str, header: list[str]) -> Row:
         return Row(
             uri, "csv", number, text, error=f"expected {len(header)} columns, got {len(fields)}"
         )
-    return Row(uri, "csv", number, text, values=dict(zip(header, fields)))
+    return Row(uri, "csv", number, text, values=dict(zip(header, fields, strict=True)))
 
 
 def _json_row(uri: str, number: int, text: str) -> Row:
@@ -185,7 +184,9 @@ def _json_row(uri: str, number: int, text: str) -> Row:
     except ValueError as error:
         return Row(uri, "jsonl", number, text, error=f"invalid JSON: {error}")
     if not isinstance(value, dict):
-        return Row(uri, "jsonl", number, text, error=f"not a JSON object but {type(value).__name__}")
+        return Row(
+            uri, "jsonl", number, text, error=f"not a JSON object but {type(value).__name__}"
+        )
     return Row(uri, "jsonl", number, text, values=value)
 
 

@@ -18,8 +18,9 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import IO, Any, ContextManager, Protocol
+from typing import IO, Any, Protocol
 
 from airflow_dag_cicd.uris import InvalidPathError, is_normalised, scheme_of
 
@@ -46,9 +47,9 @@ class Storage(Protocol):
         """Every object under ``prefix``, in URI order."""
         ...
 
-    def open_read(self, uri: str) -> ContextManager[IO[bytes]]: ...
+    def open_read(self, uri: str) -> AbstractContextManager[IO[bytes]]: ...
 
-    def open_write(self, uri: str) -> ContextManager[IO[bytes]]:
+    def open_write(self, uri: str) -> AbstractContextManager[IO[bytes]]:
         """A binary stream whose bytes appear at ``uri`` once the block ends cleanly."""
         ...
 
@@ -174,7 +175,7 @@ class S3Storage:
         # An S3 object appears whole at its PUT; until then the bytes wait
         # in memory, or on disk past spool_bytes.
         with tempfile.SpooledTemporaryFile(max_size=self._spool_bytes) as spool:
-            yield spool  # type: ignore[misc]
+            yield spool
             spool.seek(0)
             self.client.upload_fileobj(spool, bucket, key)
 

@@ -30,7 +30,7 @@ import inspect
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, Any, TypedDict
+from typing import IO, Any, TypedDict, cast
 
 from airflow_dag_cicd.contract import DagCicdContext
 from airflow_dag_cicd.guard import IsolationGuard
@@ -137,7 +137,7 @@ class TaskIO:
         return list(storage_for(uri).list(uri))
 
     def rows(self, name: str) -> Iterator[Row]:
-        """The rows of every CSV / JSON Lines object of input ``name``, object by object in URI order."""
+        """The rows of every CSV / JSON Lines object of input ``name``, in URI order."""
         for item in self.objects(name):
             if format_of(item.uri) is None:
                 continue
@@ -186,7 +186,9 @@ class TaskIO:
         if not data and sum(o.size for o in objects) == 0:
             problems.append(f"input {name!r}: every object at {uri} is empty")
         if expected and not data:
-            problems.append(f"input {name!r}: no CSV or JSON Lines object at {uri} to check columns")
+            problems.append(
+                f"input {name!r}: no CSV or JSON Lines object at {uri} to check columns"
+            )
         return problems
 
     # -- outputs -----------------------------------------------------------
@@ -206,21 +208,21 @@ class TaskIO:
         ``mode`` is ``"wb"`` or ``"w"`` (text, ``newline=""``). The output's
         manifest entry is measured from the bytes written.
         """
+        if mode not in ("wb", "w"):
+            raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
         uri = self.guard.assert_writable(self.output_uri(key))
         builder = ManifestBuilder(uri)
         with self.guard.open(uri, "wb") as raw:
-            measured = MeasuredStream(raw, builder)
+            measured = cast("IO[bytes]", MeasuredStream(raw, builder))
             if mode == "wb":
                 yield measured
-            elif mode == "w":
+            else:
                 text = io.TextIOWrapper(measured, encoding=encoding, newline="")
                 try:
                     yield text
                     text.flush()
                 finally:
                     text.detach()
-            else:
-                raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
         self._written[key] = builder.result()
 
     def manifest(self) -> dict[str, Any]:

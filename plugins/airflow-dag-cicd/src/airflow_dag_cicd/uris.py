@@ -43,7 +43,13 @@ _FORBIDDEN = re.compile(r"[\\%?#\x00-\x1f\x7f]")
 _DOTS_AND_SPACES = re.compile(r"[. ]+\Z")
 # What JavaScript's String.prototype.trim strips (Python's str.strip() would
 # also strip U+0085 and U+001C..U+001F, and so disagree with the backend).
-_ECMA_TRIM = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ECMA_TRIM = "".join(
+    [
+        "\t\n\x0b\x0c\r \xa0\u1680",
+        *map(chr, range(0x2000, 0x200B)),
+        "\u2028\u2029\u202f\u205f\u3000\ufeff",
+    ]
+)
 
 # A segment of a relative key inside a namespace (pathSegment.ts `KEY`):
 # `_` first for `_SUCCESS` and `_manifests`, `=` for Hive partitions.

@@ -77,6 +77,11 @@ with DAG(
         },
     )
 
+    # A mapped task: the policy reaches it through its partial arguments.
+    ReportOperator.partial(task_id="render_mapped", conn_id="spark_default").expand(
+        rendered=[{"index": "0"}, {"index": "1"}]
+    )
+
     @dag_cicd_task(outputs=["report/part-0.csv"])
     def write(io: TaskIO) -> str:
         with io.open_output("report/part-0.csv", "w") as out:
@@ -93,6 +98,6 @@ with DAG(
             return
         uri = target if "://" in target or target.startswith("/") else io.context.namespace + target
         with current_guard().open(uri, "w") as out:
-            out.write("should never exist\n")  # unless the target is in the namespace
+            out.write("written by escape\n")
 
     escape()

@@ -1,7 +1,7 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import { DataStore, DataStoreObject } from '@dag-cicd/plugin-dag-cicd-node';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { constants, createWriteStream, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,9 +13,39 @@ import { isWithin } from '../namespaces/DataNamespace';
 // them; a crashed write leaves one behind for `deletePrefix` to clean up.
 const TEMP_PREFIX = '.dag-cicd-tmp-';
 
+/** Files whose sizes `list` asks for at once. */
+const LIST_BATCH = 64;
+
+// O_NOFOLLOW refuses a link as the last component (ELOOP); O_NONBLOCK keeps
+// the open of a FIFO from waiting for a writer (it changes nothing for a
+// regular file), so that fstat can tell it is not an object.
+const OPEN_OBJECT =
+  constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+// Clones the blocks where the file system can (Btrfs, XFS, APFS): no bytes
+// copied at all. Elsewhere libuv falls back to copy_file_range or sendfile.
+// EXCL: the temporary file is created, never opened through a link.
+const COPY_FLAGS = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
+
+function codeOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException)?.code;
+}
+
 function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException)?.code;
+  const code = codeOf(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function underFileError(uri: string): InputError {
+  return new InputError(`${JSON.stringify(uri)} is under a file, not a folder`);
+}
+
+function linkError(uri: string): InputError {
+  return new InputError(
+    `${JSON.stringify(
+      uri,
+    )} goes through a symbolic link, which the file data store does not follow`,
+  );
 }
 
 /**
@@ -27,11 +57,41 @@ function isMissing(error: unknown): boolean {
  * found under the root: a link could point anywhere on the machine, so it is
  * neither read through, written through, listed, nor descended into, and
  * `deletePrefix` removes the link itself, never its target.
+ *
+ * How, and what exactly is guaranteed. Each call checks its paths right
+ * before using them, and caches nothing from one call to the next, so a link
+ * that appears is seen by the next call:
+ *
+ * - The last component of a path is handled by operations that never follow
+ *   a link there: `lstat`, `open` with O_NOFOLLOW (then `fstat` on the same
+ *   descriptor), `mkdir`, a temporary file created with O_EXCL, `rename`
+ *   (which replaces a link at the target's name, never writes through it).
+ *   These are exact, with no window between check and use.
+ * - The folders above it are checked with one `realpath` each: it resolves
+ *   every link, so the path holds none exactly when the answer reads the
+ *   same as the question. When it does not, the folders are looked at one by
+ *   one with `lstat`, which decides (a file system that folds case answers
+ *   `realpath` in its own spelling, without any link). Missing folders are
+ *   created one level at a time from the deepest existing one, so that
+ *   `mkdir` never runs through a link (one in a folder's place is EEXIST).
+ * - The folders are checked, not locked: a folder swapped for a link by
+ *   someone who can already write under the root, between the check and the
+ *   use a few microseconds later, could still be followed. Node has no
+ *   `openat2(RESOLVE_BENEATH)` to close that window; the checks stop every
+ *   link that is there when a call starts, which is what a hostile key or a
+ *   careless link in the data can produce.
+ * - The root's own real path is read once: the root is configuration, and
+ *   moving it while the backend runs is not supported.
+ *
+ * One check is a round trip to libuv's thread pool, which costs about as
+ * much as copying 16 KiB, so independent checks run at once and none is
+ * repeated: a copy is three checks in parallel, a copy and a rename.
  */
 export class FileDataStore implements DataStore {
   readonly scheme = 'file';
   readonly #root: string;
   readonly #rootUri: string;
+  #realRoot?: string;
 
   constructor(options: { root: string }) {
     const root = options.root.replace(/\/+$/, '');
@@ -59,32 +119,50 @@ export class FileDataStore implements DataStore {
   }
 
   async exists(uri: string): Promise<boolean> {
-    const file = await this.#resolve(uri);
-    try {
-      return (await fs.lstat(file)).isFile();
-    } catch (error) {
-      if (isMissing(error)) {
-        return false;
-      }
-      throw error;
-    }
+    const stat = await this.#object(this.#path(uri), uri);
+    return stat?.isFile() ?? false;
   }
 
   async *list(prefix: string): AsyncIterable<DataStoreObject> {
-    const folder = await this.#resolve(this.#prefix(prefix));
-    yield* this.#walk(folder, prefix);
+    const folder = this.#path(this.#prefix(prefix));
+    if (await this.#checkFolder(folder, prefix)) {
+      yield* this.#walk(folder, prefix);
+    }
   }
 
   async read(uri: string): Promise<Readable> {
-    const file = await this.#resolve(uri);
-    await this.#requireFile(file, uri);
-    return createReadStream(file);
+    const file = this.#path(uri);
+    const [folder, opened] = await Promise.allSettled([
+      this.#checkFolder(path.dirname(file), uri),
+      fs.open(file, OPEN_OBJECT),
+    ]);
+    const handle = opened.status === 'fulfilled' ? opened.value : undefined;
+    let isFile = false;
+    try {
+      if (folder.status === 'rejected') throw folder.reason;
+      if (opened.status === 'rejected') {
+        if (codeOf(opened.reason) === 'ELOOP') throw linkError(uri);
+        if (!isMissing(opened.reason)) throw opened.reason;
+      }
+      // fstat of what was opened: no window for a swap after the check.
+      isFile =
+        folder.value && handle !== undefined && (await handle.stat()).isFile();
+    } finally {
+      if (!isFile) await handle?.close();
+    }
+    if (!isFile) {
+      throw new NotFoundError(`No object at ${uri}`);
+    }
+    return handle!.createReadStream();
   }
 
   async write(uri: string, body: Readable | Buffer | string): Promise<void> {
-    const file = await this.#resolve(this.#object(uri));
-    await this.#ensureFolder(path.dirname(file));
-    await this.#publish(file, async temp => {
+    const file = this.#path(this.#objectUri(uri));
+    const folder = path.dirname(file);
+    if (!(await this.#checkFolder(folder, uri))) {
+      await this.#makeFolder(folder, uri);
+    }
+    await this.#publish(file, uri, async temp => {
       const source =
         typeof body === 'string' || Buffer.isBuffer(body)
           ? Readable.from([body])
@@ -94,27 +172,29 @@ export class FileDataStore implements DataStore {
   }
 
   async copy(fromUri: string, toUri: string): Promise<void> {
-    const from = await this.#resolve(fromUri);
-    const to = await this.#resolve(this.#object(toUri));
-    await this.#requireFile(from, fromUri);
-    await this.#ensureFolder(path.dirname(to));
-    await this.#publish(to, temp =>
-      fs.copyFile(from, temp, fs.constants.COPYFILE_EXCL),
-    );
+    const from = this.#path(fromUri);
+    const to = this.#path(this.#objectUri(toUri));
+    const folder = path.dirname(to);
+    const [source, present] = await Promise.all([
+      this.#object(from, fromUri),
+      this.#checkFolder(folder, toUri),
+    ]);
+    if (!source?.isFile()) {
+      throw new NotFoundError(`No object at ${fromUri}`);
+    }
+    if (!present) {
+      await this.#makeFolder(folder, toUri);
+    }
+    await this.#publish(to, toUri, temp => fs.copyFile(from, temp, COPY_FLAGS));
   }
 
   async deletePrefix(prefix: string): Promise<{ deleted: number }> {
-    const folder = await this.#resolve(this.#prefix(prefix));
-    let stat;
-    try {
-      stat = await fs.lstat(folder);
-    } catch (error) {
-      if (isMissing(error)) {
-        return { deleted: 0 };
-      }
-      throw error;
+    const folder = this.#path(this.#prefix(prefix));
+    if (!(await this.#checkFolder(folder, prefix))) {
+      return { deleted: 0 };
     }
-    if (!stat.isDirectory()) {
+    // Checked above for links; lstat tells a folder from a file.
+    if (!(await fs.lstat(folder)).isDirectory()) {
       return { deleted: 0 };
     }
     const deleted = await this.#deleteTree(folder);
@@ -125,11 +205,8 @@ export class FileDataStore implements DataStore {
     return { deleted };
   }
 
-  /**
-   * Maps a URI to its file path, refusing anything outside the root and any
-   * path whose folders under the root include a symbolic link.
-   */
-  async #resolve(uri: string): Promise<string> {
+  /** Maps a URI to its file path, refusing anything outside the root. */
+  #path(uri: string): string {
     if (!isWithin(this.#rootUri, uri)) {
       throw new InputError(
         `${JSON.stringify(uri)} is not within the data store root ${
@@ -137,29 +214,10 @@ export class FileDataStore implements DataStore {
         }`,
       );
     }
-    const segments = uri
-      .slice(this.#rootUri.length)
-      .split('/')
-      .filter(s => s !== '');
-    let current = this.#root;
-    for (const segment of segments) {
-      current = path.join(current, segment);
-      try {
-        if ((await fs.lstat(current)).isSymbolicLink()) {
-          throw new InputError(
-            `${JSON.stringify(
-              uri,
-            )} goes through a symbolic link, which the file data store does not follow`,
-          );
-        }
-      } catch (error) {
-        if (isMissing(error)) {
-          break;
-        }
-        throw error;
-      }
-    }
-    return path.join(this.#root, ...segments);
+    // A normalised URI has no empty, `.` or `..` segment: its path is the
+    // file's path as it is, less a prefix's trailing `/`.
+    const relative = uri.slice(this.#rootUri.length).replace(/\/$/, '');
+    return relative === '' ? this.#root : `${this.#root}/${relative}`;
   }
 
   #prefix(prefix: string): string {
@@ -171,7 +229,7 @@ export class FileDataStore implements DataStore {
     return prefix;
   }
 
-  #object(uri: string): string {
+  #objectUri(uri: string): string {
     if (uri.endsWith('/')) {
       throw new InputError(
         `${JSON.stringify(uri)} names a prefix, not an object`,
@@ -180,37 +238,99 @@ export class FileDataStore implements DataStore {
     return uri;
   }
 
-  async #requireFile(file: string, uri: string): Promise<void> {
-    try {
-      if ((await fs.lstat(file)).isFile()) {
-        return;
-      }
-    } catch (error) {
-      if (!isMissing(error)) {
+  /**
+   * What is at `file`, never following a link: its lstat, or undefined when
+   * nothing is there.
+   *
+   * @throws InputError when the file or a folder above it is a link
+   */
+  async #object(file: string, uri: string): Promise<Stats | undefined> {
+    const [present, stat] = await Promise.all([
+      this.#checkFolder(path.dirname(file), uri),
+      fs.lstat(file).catch(error => {
+        if (isMissing(error)) return undefined;
         throw error;
-      }
-    }
-    throw new NotFoundError(`No object at ${uri}`);
+      }),
+    ]);
+    if (!present || !stat) return undefined;
+    if (stat.isSymbolicLink()) throw linkError(uri);
+    return stat;
   }
 
-  /** Creates the folders under the root one by one, never through a link. */
-  async #ensureFolder(folder: string): Promise<void> {
+  /**
+   * Whether `folder` (the root or a path under it) exists with no symbolic
+   * link from the root down to it; false when it does not exist, or a folder
+   * above it does not (a dangling link included: there is nothing to follow).
+   *
+   * @throws InputError when a link is on the way
+   */
+  async #checkFolder(folder: string, uri: string): Promise<boolean> {
+    let real;
+    try {
+      real = await fs.realpath(folder);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      if (codeOf(error) === 'ELOOP') throw linkError(uri);
+      throw error;
+    }
+    this.#realRoot ??= await fs.realpath(this.#root);
+    if (real === `${this.#realRoot}${folder.slice(this.#root.length)}`) {
+      return true;
+    }
+    // Somewhere else than it reads: a link, or only a different spelling.
+    return this.#lstatEachFolder(folder, uri);
+  }
+
+  /** The slow, exact form of #checkFolder: one lstat per folder. */
+  async #lstatEachFolder(folder: string, uri: string): Promise<boolean> {
     const relative = path.relative(this.#root, folder);
     let current = this.#root;
     for (const segment of relative === '' ? [] : relative.split(path.sep)) {
       current = path.join(current, segment);
       try {
+        if ((await fs.lstat(current)).isSymbolicLink()) {
+          throw linkError(uri);
+        }
+      } catch (error) {
+        if (isMissing(error)) return false;
+        throw error;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Creates a missing folder and the missing ones above it, one level at a
+   * time below the deepest that exists (checked like any other), so that no
+   * `mkdir` runs through a link.
+   */
+  async #makeFolder(folder: string, uri: string): Promise<void> {
+    const missing = [folder];
+    let parent = path.dirname(folder);
+    while (parent !== this.#root && !(await this.#checkFolder(parent, uri))) {
+      missing.push(parent);
+      parent = path.dirname(parent);
+    }
+    for (const current of missing.reverse()) {
+      try {
         await fs.mkdir(current);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (codeOf(error) === 'ENOTDIR') {
+          throw underFileError(uri);
+        }
+        if (codeOf(error) !== 'EEXIST') {
           throw error;
         }
-      }
-      // A link may have appeared since #resolve looked; check again.
-      if (!(await fs.lstat(current)).isDirectory()) {
-        throw new InputError(
-          `${current} is not a folder; the file data store does not follow links`,
-        );
+        // Made meanwhile by another call, or something else is there.
+        const stat = await fs.lstat(current);
+        if (stat.isSymbolicLink()) {
+          throw linkError(uri);
+        }
+        if (!stat.isDirectory()) {
+          throw new InputError(
+            `${current} is not a folder; the file data store does not follow links`,
+          );
+        }
       }
     }
   }
@@ -222,6 +342,7 @@ export class FileDataStore implements DataStore {
    */
   async #publish(
     file: string,
+    uri: string,
     fill: (temp: string) => Promise<void>,
   ): Promise<void> {
     const temp = path.join(
@@ -233,7 +354,7 @@ export class FileDataStore implements DataStore {
       await fs.rename(temp, file);
     } catch (error) {
       await fs.rm(temp, { force: true });
-      throw error;
+      throw codeOf(error) === 'ENOTDIR' ? underFileError(uri) : error;
     }
   }
 
@@ -252,19 +373,51 @@ export class FileDataStore implements DataStore {
     }
     // opendir streams entries, so a folder with millions of files is not read
     // into memory at once. Entry types come from the directory itself, like
-    // lstat: a link to a folder is a link, not a folder.
+    // lstat: a link to a folder is a link, not a folder. Sizes need an lstat
+    // each, asked for a batch of files at once: one after the other, their
+    // round trips took longer than copying the files.
+    let files: string[] = [];
     for await (const entry of dir) {
       if (entry.name.startsWith(TEMP_PREFIX)) {
         continue;
       }
-      const full = path.join(folder, entry.name);
       if (entry.isDirectory()) {
-        yield* this.#walk(full, `${prefix}${entry.name}/`);
+        yield* this.#walk(
+          path.join(folder, entry.name),
+          `${prefix}${entry.name}/`,
+        );
       } else if (entry.isFile()) {
-        const { size } = await fs.lstat(full);
-        yield { uri: `${prefix}${entry.name}`, size };
+        files.push(entry.name);
+        if (files.length === LIST_BATCH) {
+          yield* await this.#sized(folder, prefix, files);
+          files = [];
+        }
       }
     }
+    yield* await this.#sized(folder, prefix, files);
+  }
+
+  /** The objects of some files of one folder, with their sizes; gone ones skipped. */
+  async #sized(
+    folder: string,
+    prefix: string,
+    names: string[],
+  ): Promise<DataStoreObject[]> {
+    const stats = await Promise.all(
+      names.map(name =>
+        fs.lstat(path.join(folder, name)).catch(error => {
+          if (isMissing(error)) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    const objects: DataStoreObject[] = [];
+    stats.forEach((stat, i) => {
+      if (stat?.isFile()) {
+        objects.push({ uri: `${prefix}${names[i]}`, size: stat.size });
+      }
+    });
+    return objects;
   }
 
   /** Deletes everything inside a folder, counting files and links. */

@@ -160,7 +160,7 @@ describe('the Airflow OpenAPI contracts', () => {
           body: { dag_run_id: 'r1', conf: {}, dag_id: 'orders' },
         }),
       ).toEqual([
-        'POST /api/v1/dags/orders/dagRuns body/dag_id must be boolean',
+        'POST /api/v1/dags/orders/dagRuns body/dag_id is read-only and may not be sent',
       ]);
     });
 

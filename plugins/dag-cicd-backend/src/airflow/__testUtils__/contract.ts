@@ -116,15 +116,25 @@ function toJsonSchema(node: any, mode: Mode, refBase: string): any {
   return node.nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
 }
 
-function formatErrors(where: string, errors: ErrorObject[] = []): string[] {
-  return errors.map(
-    e =>
-      `${where}${e.instancePath || ''} ${e.message}${
-        e.keyword === 'additionalProperties'
-          ? ` (${(e.params as any).additionalProperty})`
-          : ''
-      }`,
-  );
+function formatErrors(
+  where: string,
+  errors: ErrorObject[] = [],
+  mode: Mode = 'response',
+): string[] {
+  return errors.map(e => {
+    const at = `${where}${e.instancePath || ''}`;
+    // A property `toJsonSchema` replaced by `false`.
+    if (e.keyword === 'false schema') {
+      return mode === 'request'
+        ? `${at} is read-only and may not be sent`
+        : `${at} is write-only and may not be answered`;
+    }
+    return `${at} ${e.message}${
+      e.keyword === 'additionalProperties'
+        ? ` (${(e.params as any).additionalProperty})`
+        : ''
+    }`;
+  });
 }
 
 /** A query value as the server would read it for this schema type. */
@@ -348,7 +358,9 @@ export class OpenApiContract {
   checkSchema(name: string, value: unknown, mode: Mode = 'response'): string[] {
     const validate = this.#ajv.getSchema(`${mode}#/definitions/${name}`);
     if (!validate) throw new Error(`${this.title} has no schema ${name}`);
-    return validate(value) ? [] : formatErrors(name, validate.errors ?? []);
+    return validate(value)
+      ? []
+      : formatErrors(name, validate.errors ?? [], mode);
   }
 
   #match(method: string, requestPath: string) {
@@ -409,7 +421,9 @@ export class OpenApiContract {
       validate = this.#ajv.compile(toJsonSchema(schema, mode, mode));
       this.#compiled[mode].set(schema, validate);
     }
-    return validate(value) ? [] : formatErrors(where, validate.errors ?? []);
+    return validate(value)
+      ? []
+      : formatErrors(where, validate.errors ?? [], mode);
   }
 
   /** Follows a `$ref` to `#/components/...` (parameters, responses, bodies). */
