@@ -127,6 +127,15 @@ export interface Config {
       };
     };
 
+    /** Runs: Airflow DAG runs started for environments. */
+    runs?: {
+      /**
+       * Start an environment's first run as soon as it is ready, as the one
+       * who created it. Default false.
+       */
+      startOnReady?: boolean;
+    };
+
     /** Defaults and limits of environments. */
     environments?: {
       /**

@@ -14,6 +14,7 @@ import { RunService } from './runs/RunService';
 import { RunStore } from './runs/RunStore';
 import { DatabaseEnvironmentStore } from './database/DatabaseEnvironmentStore';
 import { applyDatabaseMigrations } from './database/migrations';
+import { EnvironmentRecord } from './database/EnvironmentStore';
 import {
   dagCicdEnvironmentResourceRef,
   dagCicdEnvironmentRules,
@@ -105,15 +106,25 @@ export const dagCicdPlugin = createBackendPlugin({
         );
         resources.load = refs => access.getResources(refs);
 
-        const provisioner = new Provisioner({
+        // `dagCicd.runs.startOnReady`: an environment's first run starts as
+        // soon as it is ready, as the one who created it.
+        const later: { runs?: RunService } = {};
+        const startOnReady =
+          config.getOptionalBoolean('dagCicd.runs.startOnReady') ?? false;
+        const provisioner: Provisioner = new Provisioner({
           store,
           dataStores,
           seedInputs,
           logger,
           auditor,
           instanceId: randomUUID(),
+          ...(startOnReady && {
+            onReady: async (record: EnvironmentRecord): Promise<void> => {
+              await later.runs?.trigger(record, record.createdBy);
+            },
+          }),
         });
-        const environments = new EnvironmentService({
+        const environments: EnvironmentService = new EnvironmentService({
           store,
           access,
           stages,
@@ -124,13 +135,14 @@ export const dagCicdPlugin = createBackendPlugin({
           root: configured.root,
         });
 
-        const runs = new RunService({
+        const runs: RunService = new RunService({
           runs: new RunStore(db),
           environments,
           airflow: AirflowInstances.fromConfig(config, { logger }),
           dataStores,
           logger,
         });
+        later.runs = runs;
 
         // Scheduled work runs once across replicas (global scope): finishing
         // what a stopped replica left half done, and the TTL teardown.

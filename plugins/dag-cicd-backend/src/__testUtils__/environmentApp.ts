@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseEnvironmentStore } from '../database/DatabaseEnvironmentStore';
+import { EnvironmentRecord } from '../database/EnvironmentStore';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { dagCicdEnvironmentRules } from '../permissions';
 import { seedInputs } from '../profiles/seedInputs';
@@ -91,6 +92,8 @@ export interface EnvironmentAppOptions {
   auditor?: AuditorService;
   /** The Airflow instances runs go to; default: none configured. */
   airflow?: AirflowClients;
+  /** `dagCicd.runs.startOnReady`. */
+  startOnReady?: boolean;
 }
 
 // Plain objects rather than jest mocks, so that benchmarks can use this too.
@@ -169,6 +172,11 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     auditor,
     instanceId: options.instanceId ?? 'replica-a',
     now: options.now,
+    ...(options.startOnReady && {
+      onReady: async (record: EnvironmentRecord) => {
+        await runs.trigger(record, record.createdBy);
+      },
+    }),
   });
   const environments = new EnvironmentService({
     store,
@@ -181,7 +189,7 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     root: storeRoot,
     now: options.now,
   });
-  const runs = new RunService({
+  const runs: RunService = new RunService({
     runs: new RunStore(options.knex),
     environments,
     airflow: options.airflow ?? {

@@ -26,7 +26,8 @@ const versions = {
     prepare: (mock: AirflowMock) => mock.tokens(jwt(4102444800)),
     run: (dagId: string, runId: string, overrides = {}) =>
       v2.dagRun(dagId, runId, overrides),
-    xcom: (value: unknown) => v2.xcom('orders', 'r1', 'load', 'manifest', value),
+    xcom: (value: unknown) =>
+      v2.xcom('orders', 'r1', 'load', 'manifest', value),
     assets: '/api/v2/assets',
     assetList: (items: object[]) => ({ assets: items }),
     asset: () =>
@@ -213,9 +214,9 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
     expect(query.get('paused')).toBe('false');
     expect(query.get('limit')).toBe('10');
     expect(query.get('offset')).toBe('20');
-    expect(query.get(apiVersion === 'v2' ? 'exclude_stale' : 'only_active')).toBe(
-      'false',
-    );
+    expect(
+      query.get(apiVersion === 'v2' ? 'exclude_stale' : 'only_active'),
+    ).toBe('false');
   });
 
   it('pages through every DAG to total_entries, as far as each page reaches', async () => {
@@ -233,7 +234,10 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
       };
     });
     const pages: string[][] = [];
-    for await (const page of client.iterateDags({ tags: ['etl'], pageSize: 5 })) {
+    for await (const page of client.iterateDags({
+      tags: ['etl'],
+      pageSize: 5,
+    })) {
       pages.push(page.map(d => d.dagId));
     }
     expect(pages).toEqual([all.slice(0, 3), all.slice(3, 6), all.slice(6)]);
@@ -290,12 +294,16 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
 
   it('gets a run, keeping the bundle version Airflow 3 stamps on it', async () => {
     const { client, mock } = setup(apiVersion);
-    mock.on('GET', `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`, ({ params }) => ({
-      body: version.run(params.dag_id, params.dag_run_id, {
-        state: 'success',
-        end_date: T2,
+    mock.on(
+      'GET',
+      `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`,
+      ({ params }) => ({
+        body: version.run(params.dag_id, params.dag_run_id, {
+          state: 'success',
+          end_date: T2,
+        }),
       }),
-    }));
+    );
     const run: AirflowDagRun = await client.getDagRun('orders', 'r1');
     expect(run).toEqual(
       expectedRun(apiVersion, { state: 'success', endDate: T2 }),
@@ -305,15 +313,21 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
   it('encodes run ids in paths', async () => {
     const { client, mock } = setup(apiVersion);
     const runId = 'manual__2026-05-01T06:00:00+00:00';
-    mock.on('GET', `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`, ({ params }) => ({
-      body: version.run(params.dag_id, params.dag_run_id),
-    }));
+    mock.on(
+      'GET',
+      `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`,
+      ({ params }) => ({
+        body: version.run(params.dag_id, params.dag_run_id),
+      }),
+    );
     await expect(client.getDagRun('orders', runId)).resolves.toMatchObject({
       runId,
     });
     expect(
       mock.calls('GET', `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`)[0].path,
-    ).toBe(`${api}/dags/orders/dagRuns/manual__2026-05-01T06%3A00%3A00%2B00%3A00`);
+    ).toBe(
+      `${api}/dags/orders/dagRuns/manual__2026-05-01T06%3A00%3A00%2B00%3A00`,
+    );
   });
 
   it('lists a DAG’s runs, newest first, by state', async () => {
@@ -343,7 +357,10 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
     );
     mock.on('POST', `${api}/dags/~/dagRuns/list`, ({ body }) => ({
       body: {
-        dag_runs: runs.slice(body.page_offset, body.page_offset + body.page_limit),
+        dag_runs: runs.slice(
+          body.page_offset,
+          body.page_offset + body.page_limit,
+        ),
         total_entries: runs.length,
       },
     }));
@@ -353,7 +370,9 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
       states: ['queued', 'running'],
     });
     expect(listed.map(r => r.runId)).toEqual(runs.map(r => r.dag_run_id));
-    const sent = mock.calls('POST', `${api}/dags/~/dagRuns/list`).map(r => r.body);
+    const sent = mock
+      .calls('POST', `${api}/dags/~/dagRuns/list`)
+      .map(r => r.body);
     // ceil(250 / 100) requests, whatever the number of DAGs.
     expect(sent).toEqual(
       [0, 100, 200].map(offset => ({
@@ -382,12 +401,18 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
         end_date: null,
         duration: null,
       }),
-      fixtures.taskInstance('orders', 'r1', 'load', { map_index: 0, state: 'failed' }),
+      fixtures.taskInstance('orders', 'r1', 'load', {
+        map_index: 0,
+        state: 'failed',
+      }),
     ];
     mock.on('GET', template, ({ query }) => {
       const offset = Number(query.get('offset'));
       return {
-        body: { task_instances: tis.slice(offset, offset + 2), total_entries: 3 },
+        body: {
+          task_instances: tis.slice(offset, offset + 2),
+          total_entries: 3,
+        },
       };
     });
     await expect(client.listTaskInstances('orders', 'r1')).resolves.toEqual([

@@ -45,6 +45,10 @@ export interface EnvironmentRecord {
  * the job it was given, even if the configuration changed in between.
  */
 export interface ProvisioningPlan {
+  /** The DAG's `dag_id` in Airflow. */
+  dagId?: string;
+  /** The configured Airflow instance that runs it, if the entity names one. */
+  instance?: string;
   productionPrefix: string;
   /** Input name → production URI prefix. */
   inputSources: Record<string, string>;

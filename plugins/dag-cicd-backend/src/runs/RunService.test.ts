@@ -17,8 +17,14 @@ const SHA = 'ab12cd3'.padEnd(40, '0');
 const user = mockCredentials.user.header();
 const BASE = 'http://airflow-local.test';
 
-async function setup() {
+async function setup(
+  options: {
+    startOnReady?: boolean;
+    prepare?: (airflow: ReturnType<typeof msw.mock>) => void;
+  } = {},
+) {
   const airflow = msw.mock('v2', BASE).tokens(jwt(4_102_444_800));
+  options.prepare?.(airflow);
   const client = createAirflowClient(
     {
       name: 'local',
@@ -34,6 +40,7 @@ async function setup() {
   const env = await createEnvironmentApp({
     knex: await databases.init('SQLITE_3'),
     airflow: { get: () => client },
+    startOnReady: options.startOnReady,
   });
   writeFile(env.root, 'lake/raw/orders/dt=2026-11-24/part-0.csv', 'id\n1\n');
   const created = await request(env.app)
@@ -163,6 +170,24 @@ describe('runs', () => {
       expect(listed.body.items).toMatchObject([{ state: 'error' }]);
     },
   );
+
+  it('starts the first run by itself when configured to, as the creator', async () => {
+    const env = await setup({
+      startOnReady: true,
+      prepare: airflow =>
+        airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', req => ({
+          body: v2.dagRun('orders_daily', req.body.dag_run_id, {
+            state: 'queued',
+          }),
+        })),
+    });
+    const runs = await request(env.app)
+      .get(`/environments/${env.environment.id}/runs`)
+      .set('Authorization', user);
+    expect(runs.body.items).toMatchObject([
+      { state: 'queued', startedBy: 'user:default/mock' },
+    ]);
+  });
 
   it('refuses to start a run in an environment that is not ready', async () => {
     const env = await setup();

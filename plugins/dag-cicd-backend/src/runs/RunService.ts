@@ -71,16 +71,35 @@ export class RunService {
       caller,
       dagCicdRunCreatePermission,
     );
+    return this.trigger(
+      {
+        ...record,
+        plan: {
+          ...record.plan,
+          dagId: record.plan.dagId ?? dag.dagId,
+          instance:
+            record.plan.instance ??
+            dag.entity.metadata.annotations?.[AIRFLOW_INSTANCE_ANNOTATION],
+        },
+      },
+      caller.actor,
+    );
+  }
+
+  /**
+   * Starts a run without asking who may: for the backend's own decisions,
+   * such as the first run of an environment that has just become ready.
+   */
+  async trigger(record: EnvironmentRecord, actor: string): Promise<RunView> {
     if (record.status !== 'ready') {
       throw new ConflictError(
         `Environment ${record.name} is ${record.status}; runs start only in a ready environment`,
       );
     }
-    const instance =
-      dag.entity.metadata.annotations?.[AIRFLOW_INSTANCE_ANNOTATION];
-    if (!instance) {
+    const { dagId, instance } = record.plan;
+    if (!dagId || !instance) {
       throw new InputError(
-        `${dag.entityRef} has no ${AIRFLOW_INSTANCE_ANNOTATION} annotation: it must name the Airflow instance that runs the DAG`,
+        `${record.entityRef} has no ${AIRFLOW_INSTANCE_ANNOTATION} annotation: it must name the Airflow instance that runs the DAG`,
       );
     }
     const client = this.options.airflow.get(instance);
@@ -89,12 +108,12 @@ export class RunService {
       id: randomUUID(),
       environmentId: record.id,
       instance,
-      dagId: dag.dagId,
+      dagId,
       dagRunId: dagRunIdFor(record.name, now),
       state: 'requested',
       conf: { [DAG_CICD_CONF_KEY]: toDagCicdConf(record) },
       tasks: [],
-      startedBy: caller.actor,
+      startedBy: actor,
       createdAt: now,
       updatedAt: now,
     };

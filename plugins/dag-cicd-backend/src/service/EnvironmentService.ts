@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  AIRFLOW_INSTANCE_ANNOTATION,
   dagCicdEnvironmentCreatePermission,
   dagCicdEnvironmentDeletePermission,
   dagCicdEnvironmentReadPermission,
@@ -313,7 +314,11 @@ export class EnvironmentService {
         `profile ${fixed.profile}: a production environment reads production data in place; use production-readonly`,
       );
     }
+    const instance =
+      dag.entity.metadata.annotations?.[AIRFLOW_INSTANCE_ANNOTATION];
     const plan: ProvisioningPlan = {
+      dagId: dag.dagId,
+      ...(instance && { instance }),
       productionPrefix,
       inputSources: dagSettings.inputs,
       sample: settings.sample,

@@ -62,6 +62,8 @@ export interface ProvisionerOptions {
   /** How long a lease lasts without progress before another replica resumes. */
   leaseMs?: number;
   now?: () => Date;
+  /** Called when an environment has become ready, e.g. to start its first run. */
+  onReady?: (record: EnvironmentRecord) => Promise<unknown>;
 }
 
 /**
@@ -79,8 +81,9 @@ export interface ProvisionerOptions {
  * written": the namespace is empty, and teardown only has to record it.
  */
 export class Provisioner {
-  readonly #options: Required<Omit<ProvisionerOptions, 'now'>> & {
+  readonly #options: Required<Omit<ProvisionerOptions, 'now' | 'onReady'>> & {
     now: () => Date;
+    onReady?: ProvisionerOptions['onReady'];
   };
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -372,7 +375,17 @@ export class Provisioner {
       { from, to, actor, at: this.#options.now(), ...extra },
       to === 'ready' ? { inputs: record.inputs } : undefined,
     );
-    if (moved) await this.#audit(moved, to, actor, extra.error);
+    if (!moved) return;
+    await this.#audit(moved, to, actor, extra.error);
+    if (to === 'ready' && this.#options.onReady) {
+      await this.#options
+        .onReady(moved)
+        .catch(error =>
+          this.#options.logger.warn(
+            `dag-cicd: ${moved.name} is ready, but its first run did not start: ${error}`,
+          ),
+        );
+    }
   }
 
   async #audit(

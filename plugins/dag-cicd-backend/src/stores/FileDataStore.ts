@@ -59,33 +59,33 @@ function linkError(uri: string): InputError {
  * `deletePrefix` removes the link itself, never its target.
  *
  * How, and what exactly is guaranteed. Each call checks its paths right
- * before using them, and caches nothing from one call to the next, so a link
- * that appears is seen by the next call:
+ * before using them and caches nothing from one call to the next, so a link
+ * that appears is seen by the next call.
  *
- * - The last component of a path is handled by operations that never follow
- *   a link there: `lstat`, `open` with O_NOFOLLOW (then `fstat` on the same
- *   descriptor), `mkdir`, a temporary file created with O_EXCL, `rename`
- *   (which replaces a link at the target's name, never writes through it).
- *   These are exact, with no window between check and use.
- * - The folders above it are checked with one `realpath` each: it resolves
- *   every link, so the path holds none exactly when the answer reads the
- *   same as the question. When it does not, the folders are looked at one by
- *   one with `lstat`, which decides (a file system that folds case answers
- *   `realpath` in its own spelling, without any link). Missing folders are
- *   created one level at a time from the deepest existing one, so that
- *   `mkdir` never runs through a link (one in a folder's place is EEXIST).
- * - The folders are checked, not locked: a folder swapped for a link by
- *   someone who can already write under the root, between the check and the
- *   use a few microseconds later, could still be followed. Node has no
- *   `openat2(RESOLVE_BENEATH)` to close that window; the checks stop every
- *   link that is there when a call starts, which is what a hostile key or a
- *   careless link in the data can produce.
+ * - Exact, with no window between check and use: the last component of every
+ *   path written (a temporary file created with O_EXCL, then `rename`, which
+ *   replaces a link at the target's name and never writes through it),
+ *   created (`mkdir`: a link in a folder's place is EEXIST) or read (`open`
+ *   with O_NOFOLLOW, then `fstat` of what was opened).
+ * - Checked just before use: the folders above every path, with one
+ *   `realpath` each. It resolves every link, so the path holds none exactly
+ *   when the answer reads the same as the question; when it does not, one
+ *   `lstat` per folder decides (a file system that folds case answers in its
+ *   own spelling, with no link at all). Also checked before use, with
+ *   `lstat`: the source of a copy (libuv copies by path), the folder a
+ *   `list` or `deletePrefix` walks, and each folder below it.
+ * - Not covered: a folder swapped for a link between the check and the use,
+ *   microseconds later, by someone who can already write under the root.
+ *   Node has no `openat2(RESOLVE_BENEATH)` to close that window. The checks
+ *   stop every link that is there when a call starts, which is what a
+ *   hostile key or a careless link in the data can produce.
  * - The root's own real path is read once: the root is configuration, and
  *   moving it while the backend runs is not supported.
  *
- * One check is a round trip to libuv's thread pool, which costs about as
- * much as copying 16 KiB, so independent checks run at once and none is
- * repeated: a copy is three checks in parallel, a copy and a rename.
+ * Each check is a round trip to libuv's thread pool, about a fifth of the
+ * cost of copying a 16 KiB file, so checks that do not depend on each other
+ * run at once, and none is made twice: a copy is three checks side by side,
+ * then the copy and a rename.
  */
 export class FileDataStore implements DataStore {
   readonly scheme = 'file';
@@ -305,11 +305,15 @@ export class FileDataStore implements DataStore {
    * `mkdir` runs through a link.
    */
   async #makeFolder(folder: string, uri: string): Promise<void> {
-    const missing = [folder];
-    let parent = path.dirname(folder);
-    while (parent !== this.#root && !(await this.#checkFolder(parent, uri))) {
-      missing.push(parent);
-      parent = path.dirname(parent);
+    // `folder` is known to be missing; the root is never made.
+    const missing: string[] = [];
+    for (
+      let current = folder;
+      current !== this.#root;
+      current = path.dirname(current)
+    ) {
+      if (missing.length > 0 && (await this.#checkFolder(current, uri))) break;
+      missing.push(current);
     }
     for (const current of missing.reverse()) {
       try {
