@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForHttp } from '../../scripts/lib/ports.mjs';
 
@@ -12,7 +13,18 @@ const root = path.resolve(
   '../..',
 );
 
-export async function startPortal() {
+/**
+ * @param options.config - more configuration, merged over the rest as one
+ *   more `--config` file (objects merge, arrays replace)
+ * @param options.logName - the backend log's file name in test-results/
+ * @param options.watch - false runs the backend without the CLI's file
+ *   watcher, so that files edited meanwhile do not restart it mid-test
+ */
+export async function startPortal({
+  config,
+  logName = 'portal-backend.log',
+  watch = true,
+} = {}) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-portal-'));
@@ -31,26 +43,42 @@ export async function startPortal() {
       },
     }),
   );
-  const logFile = path.join(root, 'test-results', 'portal-backend.log');
+  const extra = path.join(workDir, 'app-config.extra.yaml');
+  if (config) fs.writeFileSync(extra, JSON.stringify(config));
+  const logFile = path.join(root, 'test-results', logName);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
-  const backend = spawn(
-    path.join(root, 'node_modules', '.bin', 'backstage-cli'),
-    [
-      'package',
-      'start',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      overlay,
-    ],
-    {
-      cwd: path.join(root, 'packages', 'backend'),
-      stdio: ['ignore', log, log],
-      env: { ...process.env, NODE_ENV: 'development' },
-      detached: true,
-    },
-  );
+  const configArgs = [
+    '--config',
+    '../../app-config.yaml',
+    '--config',
+    overlay,
+    ...(config ? ['--config', extra] : []),
+  ];
+  // Without the watcher: node with the transform the CLI itself uses.
+  const [command, args] = watch
+    ? [
+        path.join(root, 'node_modules', '.bin', 'backstage-cli'),
+        ['package', 'start', ...configArgs],
+      ]
+    : [
+        process.execPath,
+        [
+          '--enable-source-maps',
+          '--require',
+          createRequire(import.meta.url).resolve(
+            '@backstage/cli-node/config/nodeTransform.cjs',
+          ),
+          'src/index.ts',
+          ...configArgs,
+        ],
+      ];
+  const backend = spawn(command, args, {
+    cwd: path.join(root, 'packages', 'backend'),
+    stdio: ['ignore', log, log],
+    env: { ...process.env, NODE_ENV: 'development' },
+    detached: true,
+  });
   let exited = false;
   backend.on('exit', () => {
     exited = true;

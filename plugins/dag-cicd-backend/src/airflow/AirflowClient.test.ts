@@ -1,3 +1,5 @@
+import { InputError } from '@backstage/errors';
+import fc from 'fast-check';
 import { createAirflowClient } from './AirflowInstances';
 import { AirflowInstanceConfig } from './config';
 import { AirflowApiVersion, AirflowClient, AirflowDagRun } from './types';
@@ -28,6 +30,8 @@ const versions = {
       v2.dagRun(dagId, runId, overrides),
     xcom: (value: unknown) =>
       v2.xcom('orders', 'r1', 'load', 'manifest', value),
+    // The spec's template; `dag_id` is pinned to `~`.
+    batch: '/api/v2/dags/{dag_id}/dagRuns/list',
     assets: '/api/v2/assets',
     assetList: (items: object[]) => ({ assets: items }),
     asset: () =>
@@ -50,6 +54,7 @@ const versions = {
     run: (dagId: string, runId: string, overrides = {}) =>
       v1.dagRun(dagId, runId, overrides),
     xcom: (value: unknown) => v1.xcom('orders', 'load', 'manifest', value),
+    batch: '/api/v1/dags/~/dagRuns/list',
     assets: '/api/v1/datasets',
     assetList: (items: object[]) => ({ datasets: items }),
     asset: () =>
@@ -330,6 +335,46 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
     );
   });
 
+  it('addresses exactly the DAG and run asked about, whatever their ids hold', async () => {
+    const { client, mock } = setup(apiVersion);
+    const template = `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`;
+    mock.on('GET', template, ({ params }) => ({
+      body: version.run(params.dag_id, params.dag_run_id),
+    }));
+    const id = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc.constantFrom('', '.', '..', '../x', 'a/b', '%2F', '?q=1', '#f', '~'),
+    );
+    const refused = { error: expect.any(InputError), sent: [] };
+    await fc.assert(
+      fc.asyncProperty(id, id, async (dagId, runId) => {
+        const before = mock.calls('GET', template).length;
+        const outcome = await client.getDagRun(dagId, runId).then(
+          run => ({ run: { dagId: run.dagId, runId: run.runId } }),
+          error => ({ error }),
+        );
+        const sent = mock
+          .calls('GET', template)
+          .slice(before)
+          .map(r => r.params);
+        // A URL cannot carry '', '.' or '..' as a segment: they would
+        // address another resource, so nothing is sent for them.
+        const addressable = ![dagId, runId].some(
+          v => v === '' || v === '.' || v === '..',
+        );
+        expect({ ...outcome, sent }).toEqual(
+          addressable
+            ? {
+                run: { dagId, runId },
+                sent: [{ dag_id: dagId, dag_run_id: runId }],
+              }
+            : refused,
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('lists a DAG’s runs, newest first, by state', async () => {
     const { client, mock } = setup(apiVersion);
     mock.on('GET', `${api}/dags/{dag_id}/dagRuns`, {
@@ -355,7 +400,7 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
     const runs = Array.from({ length: 250 }, (_, i) =>
       version.run(`dag_${i % 40}`, `run_${i}`),
     );
-    mock.on('POST', `${api}/dags/~/dagRuns/list`, ({ body }) => ({
+    mock.on('POST', version.batch, ({ body }) => ({
       body: {
         dag_runs: runs.slice(
           body.page_offset,
@@ -370,9 +415,7 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
       states: ['queued', 'running'],
     });
     expect(listed.map(r => r.runId)).toEqual(runs.map(r => r.dag_run_id));
-    const sent = mock
-      .calls('POST', `${api}/dags/~/dagRuns/list`)
-      .map(r => r.body);
+    const sent = mock.calls('POST', version.batch).map(r => r.body);
     // ceil(250 / 100) requests, whatever the number of DAGs.
     expect(sent).toEqual(
       [0, 100, 200].map(offset => ({

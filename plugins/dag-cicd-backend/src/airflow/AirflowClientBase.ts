@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { AirflowHttp } from './AirflowHttp';
 import {
   AirflowAsset,
@@ -18,8 +19,21 @@ import {
 /** Airflow's default `maximum_page_limit`: larger pages are cut to it. */
 export const DEFAULT_PAGE_SIZE = 100;
 
-/** Encodes one path segment: DAG and run ids may hold `:` and `+`. */
-export const segment = encodeURIComponent;
+/**
+ * Encodes an id as one path segment: run ids hold `:` and `+`, and may hold
+ * `/` or `?`. URLs resolve `.` and `..` segments, even percent-encoded, so
+ * those ids (and the empty one) would address another resource: refused.
+ *
+ * @throws InputError for an id no URL can carry as a segment
+ */
+export function segment(id: string): string {
+  if (id === '' || id === '.' || id === '..') {
+    throw new InputError(
+      `${JSON.stringify(id)} is not an id the Airflow API can be asked about`,
+    );
+  }
+  return encodeURIComponent(id);
+}
 
 /**
  * What both API versions' clients share: paging through collections. A

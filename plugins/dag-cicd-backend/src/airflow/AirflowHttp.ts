@@ -50,10 +50,16 @@ type Attempt =
   | { ok: true; status: number; text: string }
   | { ok: false; failure: 'timeout' | 'unreachable'; code?: string };
 
-function errorCode(error: unknown): string | undefined {
+/** Why a connection failed: undici puts the system error code in `cause`. */
+function connectionError(error: unknown): string {
   const cause = (error as { cause?: any })?.cause;
   return (
-    cause?.code ?? cause?.errors?.[0]?.code ?? (error as { code?: string }).code
+    cause?.code ??
+    cause?.errors?.[0]?.code ??
+    (error as { code?: string })?.code ??
+    cause?.message ??
+    (error as Error)?.message ??
+    'connection failed'
   );
 }
 
@@ -87,6 +93,7 @@ export function airflowDetail(text: string): string | undefined {
   } catch {
     return oneLine(text) || undefined;
   }
+  if (typeof body === 'string') return oneLine(body);
   const detail = body?.detail;
   if (typeof detail === 'string') return oneLine(detail, 1000);
   if (Array.isArray(detail)) {
@@ -333,7 +340,7 @@ export class AirflowHttp {
       return {
         ok: false,
         failure: 'unreachable',
-        code: errorCode(error) ?? (error as Error)?.message,
+        code: connectionError(error),
       };
     }
   }

@@ -104,7 +104,7 @@ function dataset(json: Json): AirflowAsset {
 
 /** A client of Airflow 2's stable REST API, `/api/v1` (Airflow 2.10). */
 export class AirflowV1Client extends AirflowClientBase {
-  getDag(dagId: string): Promise<AirflowDag> {
+  async getDag(dagId: string): Promise<AirflowDag> {
     return this.http.request(
       `getDag(${dagId})`,
       { method: 'GET', path: `${API}/dags/${segment(dagId)}` },
@@ -112,7 +112,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  getDagDetails(dagId: string): Promise<AirflowDagDetails> {
+  async getDagDetails(dagId: string): Promise<AirflowDagDetails> {
     return this.http.request(
       `getDagDetails(${dagId})`,
       { method: 'GET', path: `${API}/dags/${segment(dagId)}/details` },
@@ -130,7 +130,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  listDags(
+  async listDags(
     query: ListDagsQuery & PageQuery = {},
   ): Promise<AirflowPage<AirflowDag>> {
     return this.http.request(
@@ -151,7 +151,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  triggerDagRun(
+  async triggerDagRun(
     dagId: string,
     request: TriggerDagRunRequest,
   ): Promise<AirflowDagRun> {
@@ -172,7 +172,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
+  async getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
     return this.http.request(
       `getDagRun(${dagId}, ${runId})`,
       {
@@ -183,7 +183,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  listDagRuns(
+  async listDagRuns(
     dagId: string,
     query: ListDagRunsQuery = {},
   ): Promise<AirflowPage<AirflowDagRun>> {
@@ -203,7 +203,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  protected listDagRunsBatchPage(
+  protected async listDagRunsBatchPage(
     query: ListDagRunsBatchQuery,
     offset: number,
     limit: number,
@@ -226,7 +226,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  protected listTaskInstancesPage(
+  protected async listTaskInstancesPage(
     dagId: string,
     runId: string,
     offset: number,
@@ -245,7 +245,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  getXcomEntry(
+  async getXcomEntry(
     dagId: string,
     runId: string,
     taskId: string,
@@ -266,7 +266,7 @@ export class AirflowV1Client extends AirflowClientBase {
     );
   }
 
-  listAssets(query: PageQuery = {}): Promise<AirflowPage<AirflowAsset>> {
+  async listAssets(query: PageQuery = {}): Promise<AirflowPage<AirflowAsset>> {
     return this.http.request(
       'listAssets',
       {

@@ -63,7 +63,7 @@ function asset(json: Json): AirflowAsset {
 
 /** A client of Airflow 3's public REST API, `/api/v2`. */
 export class AirflowV2Client extends AirflowClientBase {
-  getDag(dagId: string): Promise<AirflowDag> {
+  async getDag(dagId: string): Promise<AirflowDag> {
     return this.http.request(
       `getDag(${dagId})`,
       { method: 'GET', path: `${API}/dags/${segment(dagId)}` },
@@ -71,7 +71,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  getDagDetails(dagId: string): Promise<AirflowDagDetails> {
+  async getDagDetails(dagId: string): Promise<AirflowDagDetails> {
     return this.http.request(
       `getDagDetails(${dagId})`,
       { method: 'GET', path: `${API}/dags/${segment(dagId)}/details` },
@@ -91,7 +91,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  listDags(
+  async listDags(
     query: ListDagsQuery & PageQuery = {},
   ): Promise<AirflowPage<AirflowDag>> {
     return this.http.request(
@@ -112,7 +112,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  triggerDagRun(
+  async triggerDagRun(
     dagId: string,
     request: TriggerDagRunRequest,
   ): Promise<AirflowDagRun> {
@@ -135,7 +135,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
+  async getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
     return this.http.request(
       `getDagRun(${dagId}, ${runId})`,
       {
@@ -146,7 +146,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  listDagRuns(
+  async listDagRuns(
     dagId: string,
     query: ListDagRunsQuery = {},
   ): Promise<AirflowPage<AirflowDagRun>> {
@@ -166,7 +166,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  protected listDagRunsBatchPage(
+  protected async listDagRunsBatchPage(
     query: ListDagRunsBatchQuery,
     offset: number,
     limit: number,
@@ -189,7 +189,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  protected listTaskInstancesPage(
+  protected async listTaskInstancesPage(
     dagId: string,
     runId: string,
     offset: number,
@@ -208,7 +208,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  getXcomEntry(
+  async getXcomEntry(
     dagId: string,
     runId: string,
     taskId: string,
@@ -228,7 +228,7 @@ export class AirflowV2Client extends AirflowClientBase {
     );
   }
 
-  listAssets(query: PageQuery = {}): Promise<AirflowPage<AirflowAsset>> {
+  async listAssets(query: PageQuery = {}): Promise<AirflowPage<AirflowAsset>> {
     return this.http.request(
       'listAssets',
       {

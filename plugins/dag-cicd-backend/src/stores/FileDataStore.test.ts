@@ -1,4 +1,6 @@
 import { InputError, NotFoundError } from '@backstage/errors';
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -6,7 +8,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { FileDataStore } from './FileDataStore';
-import { describeDataStoreConformance } from './__testUtils__/dataStoreConformance';
+import {
+  describeDataStoreConformance,
+  replay,
+} from './__testUtils__/dataStoreConformance';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -254,6 +259,191 @@ describe('FileDataStore', () => {
       );
       expect(await fs.readdir(outside)).toEqual(['secret.txt']);
     });
+
+    it('does not copy from or through a link', async () => {
+      await store.write(`${ci1}in.csv`, 'inside');
+      for (const from of [`${ci1}secret.txt`, `${ci1}escape/secret.txt`]) {
+        await expect(store.copy(from, `${ci1}copy.csv`)).rejects.toThrow(
+          /symbolic link/,
+        );
+      }
+      await expect(
+        store.copy(`${ci1}in.csv`, `${ci1}escape/copy.csv`),
+      ).rejects.toThrow(/symbolic link/);
+      expect(await store.exists(`${ci1}copy.csv`)).toBe(false);
+      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+    });
+
+    it('creates no folder through a link deep in the path', async () => {
+      await expect(
+        store.write(`${ci1}escape/new/deeper/x.csv`, 'x'),
+      ).rejects.toThrow(/symbolic link/);
+      await store.write(`${ci1}in.csv`, 'x');
+      await expect(
+        store.copy(`${ci1}in.csv`, `${ci1}escape/new/x.csv`),
+      ).rejects.toThrow(/symbolic link/);
+      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+    });
+
+    it("replaces a link at the target's name, never writing through it", async () => {
+      await store.write(`${ci1}secret.txt`, 'written');
+      await store.write(`${ci1}in.csv`, 'copied');
+      await store.copy(`${ci1}in.csv`, `${ci1}secret.txt`);
+      const target = path.join(root, 'default/orders/ci_1/secret.txt');
+      expect((await fs.lstat(target)).isFile()).toBe(true);
+      expect(await fs.readFile(target, 'utf8')).toBe('copied');
+      expect(await fs.readFile(path.join(outside, 'secret.txt'), 'utf8')).toBe(
+        'outside the root',
+      );
+    });
+
+    it('finds nothing behind a dangling link, and creates nothing there', async () => {
+      const gone = path.join(outside, 'gone');
+      await fs.symlink(gone, path.join(root, 'default/orders/ci_1/dangling'));
+      await expect(store.read(`${ci1}dangling`)).rejects.toThrow();
+      await expect(store.read(`${ci1}dangling/x.csv`)).rejects.toThrow(
+        NotFoundError,
+      );
+      expect(await store.exists(`${ci1}dangling/x.csv`)).toBe(false);
+      await expect(store.write(`${ci1}dangling/x.csv`, 'x')).rejects.toThrow(
+        /symbolic link/,
+      );
+      expect(await collect(store.list(`${ci1}dangling/`))).toEqual([]);
+      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+    });
+
+    it('holds when the root itself is reached through a link', async () => {
+      const viaLink = path.join(tmp, 'data-link');
+      await fs.symlink(root, viaLink);
+      const linked = new FileDataStore({ root: viaLink });
+      const uri = `${linked.rootUri}default/orders/ci_1/out/x.csv`;
+      await linked.write(uri, 'through the configured root');
+      expect(await text(await linked.read(uri))).toBe(
+        'through the configured root',
+      );
+      await expect(
+        linked.read(`${linked.rootUri}default/orders/ci_1/secret.txt`),
+      ).rejects.toThrow(/symbolic link/);
+      await expect(
+        linked.write(`${linked.rootUri}default/orders/ci_1/escape/x`, 'x'),
+      ).rejects.toThrow(/symbolic link/);
+      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+    });
+  });
+
+  it('neither reads nor copies a FIFO, and does not wait on one', async () => {
+    await fs.mkdir(path.join(root, 'default'));
+    execFileSync('mkfifo', [path.join(root, 'default/pipe')]);
+    const pipe = `${rootUri}default/pipe`;
+    expect(await store.exists(pipe)).toBe(false);
+    await expect(store.read(pipe)).rejects.toThrow(NotFoundError);
+    await expect(store.copy(pipe, `${rootUri}default/x`)).rejects.toThrow(
+      NotFoundError,
+    );
+    expect(await collect(store.list(`${rootUri}default/`))).toEqual([]);
+  });
+
+  it('says a file on the way is not a folder', async () => {
+    await store.write(`${ci1}a.csv`, 'x');
+    await expect(store.write(`${ci1}a.csv/b.csv`, 'y')).rejects.toThrow(
+      InputError,
+    );
+    await expect(
+      store.copy(`${ci1}a.csv`, `${ci1}a.csv/c/d.csv`),
+    ).rejects.toThrow(InputError);
+    expect(await store.exists(`${ci1}a.csv/b.csv`)).toBe(false);
+    expect(await text(await store.read(`${ci1}a.csv`))).toBe('x');
+  });
+
+  it('never touches or reveals anything outside the root, wherever links are (property)', async () => {
+    // Links planted anywhere in a small tree, to a folder or a file outside
+    // the root or to nothing at all, then any sequence of operations on paths
+    // that run into them: the outside stays byte for byte as it was, and no
+    // answer carries its content.
+    const secret = 'outside the root';
+    const places = ['a', 'b', 'a/b', 'a/x.csv', 'b/y.json', 'a/b/ci_1.csv'];
+    const links = fc.uniqueArray(
+      fc.record({
+        place: fc.constantFrom(...places),
+        to: fc.constantFrom('folder', 'file', 'nothing'),
+      }),
+      { selector: l => l.place.split('/')[0], maxLength: 3 },
+    );
+    /** Every file and folder under `folder`, files with their checksums. */
+    const snapshot = async (folder: string) => ({
+      names: (await fs.readdir(folder, { recursive: true })).sort(),
+      files: await checksums(folder),
+    });
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        links,
+        fc.array(fc.constantFrom(...places), { maxLength: 3 }),
+        fc.array(
+          fc.oneof(
+            ...(['write', 'read', 'exists'] as const).map(op =>
+              fc.record({
+                op: fc.constant(op),
+                key: fc.constantFrom(...places, 'a/b/x.csv', 'b/y.json/z.csv'),
+                body: fc.constant('data'),
+                streamed: fc.boolean(),
+              }),
+            ),
+            fc.record({
+              op: fc.constant('copy' as const),
+              from: fc.constantFrom(...places),
+              to: fc.constantFrom(...places, 'a/b/c/x.csv'),
+            }),
+            ...(['list', 'deletePrefix'] as const).map(op =>
+              fc.record({
+                op: fc.constant(op),
+                prefix: fc.constantFrom('', 'a/', 'b/', 'a/b/'),
+              }),
+            ),
+          ),
+          { maxLength: 12 },
+        ),
+        async (planted, files, scenario) => {
+          const run = `run-${++runs}`;
+          const inside = path.join(root, run);
+          // Each run its own outside, so that one run's damage cannot hide
+          // or show up as another's.
+          const away = path.join(outside, run);
+          await fs.mkdir(path.join(away, 'a'), { recursive: true });
+          await fs.writeFile(path.join(away, 'x.csv'), secret);
+          await fs.writeFile(path.join(away, 'a/x.csv'), secret);
+          const before = await snapshot(away);
+          const targets = {
+            folder: away,
+            file: path.join(away, 'x.csv'),
+            nothing: path.join(away, 'gone'),
+          };
+          for (const file of files) {
+            // Paths that clash with an earlier file are left out.
+            const full = path.join(inside, file);
+            await fs
+              .mkdir(path.dirname(full), { recursive: true })
+              .then(() => fs.writeFile(full, 'inside'))
+              .catch(() => {});
+          }
+          for (const { place, to } of planted) {
+            const full = path.join(inside, place);
+            await fs
+              .rm(full, { recursive: true, force: true })
+              .then(() => fs.mkdir(path.dirname(full), { recursive: true }))
+              .then(() => fs.symlink(targets[to], full))
+              .catch(() => {});
+          }
+          const transcript = await replay(store, `${rootUri}${run}/`, [
+            ...scenario,
+            { op: 'list', prefix: '' },
+          ]);
+          expect(JSON.stringify(transcript)).not.toContain(secret);
+          expect(await snapshot(away)).toEqual(before);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   describe('refuses URIs outside its root', () => {

@@ -357,7 +357,9 @@ export class FileDataStore implements DataStore {
       await fill(temp);
       await fs.rename(temp, file);
     } catch (error) {
-      await fs.rm(temp, { force: true });
+      await fs.unlink(temp).catch(cleanup => {
+        if (!isMissing(cleanup)) throw cleanup;
+      });
       throw codeOf(error) === 'ENOTDIR' ? underFileError(uri) : error;
     }
   }

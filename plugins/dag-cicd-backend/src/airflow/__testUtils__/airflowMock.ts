@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer, SetupServerApi } from 'msw/node';
+import { setupServer, SetupServer } from 'msw/node';
 import { AirflowApiVersion } from '../types';
 import { airflowContracts, OpenApiContract } from './contract';
 
@@ -47,7 +47,7 @@ export class AirflowMock {
   readonly #basePath: string;
 
   constructor(
-    server: SetupServerApi,
+    server: SetupServer,
     options: { apiVersion: AirflowApiVersion; baseUrl: string },
   ) {
     this.#apiVersion = options.apiVersion;

@@ -183,8 +183,8 @@ export class OpenApiContract {
       this.#ajv.addSchema({
         $id: mode,
         definitions: Object.fromEntries(
-          Object.entries(schemas).map(([name, schema]) => [
-            name,
+          Object.entries(schemas).map(([schemaName, schema]) => [
+            schemaName,
             toJsonSchema(schema, mode, mode),
           ]),
         ),

@@ -16,13 +16,56 @@ export const MAX_RECORD_BYTES = 64 * 2 ** 20;
 export type OnRecord = (buffer: Buffer, start: number, end: number) => void;
 
 /**
+ * A reader that lets most records pass unseen: the splitter asks how many
+ * rows may pass, and hands over runs of whole records in place of one call
+ * per record. Blank lines are not rows (see {@link isBlankLine}); they pass
+ * with the rows around them.
+ */
+export interface RecordRuns {
+  /** How many rows, from the next record on, may pass unseen; 0 to see the next record. */
+  passable(): number;
+  /**
+   * Whole records, line endings included, from `start` to `end` of
+   * `buffer` (the chunk itself): `rows` rows, at most what `passable` said,
+   * the last one ending the run, and any blank lines before them.
+   */
+  passed(buffer: Buffer, start: number, end: number, rows: number): void;
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+
+/**
+ * Whether a record (from `start` to the line feed at `end`) is a blank line,
+ * which is no row: in CSV an empty line (a line of spaces is a row with one
+ * value), in JSON Lines a line of spaces, tabs and carriage returns.
+ */
+function isBlankLine(
+  quotes: boolean,
+  buffer: Buffer,
+  start: number,
+  end: number,
+): boolean {
+  if (quotes) {
+    return end === start || (end === start + 1 && buffer[start] === CR);
+  }
+  for (let i = start; i < end; i++) {
+    const byte = buffer[i];
+    if (byte !== SPACE && byte !== TAB && byte !== CR) return false;
+  }
+  return true;
+}
+
+/**
  * Splits a byte stream into records, chunk by chunk, without decoding it and
  * without allocating per record: JSON Lines records end at every `\n`; CSV
  * records at a `\n` outside double quotes, so a quoted field may hold line
  * breaks (RFC 4180: a quote toggles quoting, and an escaped `""` toggles it
  * twice). Both bytes are ASCII and never part of a multi-byte UTF-8
- * character. The same rule as `RecordScanner` in `../records`, for the
- * injector's hot loop: positions instead of one view per record.
+ * character. The one splitter of the row formats: the row sample and the
+ * fault injector both read records through it, as positions in the chunk
+ * rather than one view per record.
  *
  * A record that spans chunks is the only thing buffered; one longer than
  * {@link MAX_RECORD_BYTES} fails the stream instead of filling memory.
@@ -40,14 +83,25 @@ export class RecordSplitter {
     this.#name = name;
   }
 
-  write(chunk: Buffer, onRecord: OnRecord): void {
+  /**
+   * Hands every record that ends in `chunk` to `onRecord`, or, with `runs`,
+   * those that `runs` does not let pass unseen.
+   */
+  write(chunk: Buffer, onRecord: OnRecord, runs?: RecordRuns): void {
     const length = chunk.length;
+    const quotes = this.#quotes;
     let start = 0;
     let position = 0;
     // The next quote and line feed at or after `position`, looked up again
     // only once passed; `length` when there is none.
-    let quote = this.#quotes ? -1 : length;
+    let quote = quotes ? -1 : length;
     let newline = -1;
+    // The run of records passing unseen: from `runStart` to `start`, with
+    // `rows` rows of the `allowance` that `runs` gave. A record completing
+    // one that spans chunks is always handed over.
+    let allowance = runs && this.#pending.length === 0 ? runs.passable() : 0;
+    let runStart = 0;
+    let rows = 0;
     while (position < length) {
       if (quote < position) {
         quote = chunk.indexOf(QUOTE, position);
@@ -70,6 +124,17 @@ export class RecordSplitter {
       }
       if (newline === length) break;
       position = newline + 1;
+      if (allowance > 0) {
+        if (!isBlankLine(quotes, chunk, start, newline)) rows++;
+        start = position;
+        if (rows === allowance) {
+          runs!.passed(chunk, runStart, start, rows);
+          runStart = start;
+          rows = 0;
+          allowance = runs!.passable();
+        }
+        continue;
+      }
       if (this.#pending.length === 0) {
         onRecord(chunk, start, position);
       } else {
@@ -77,6 +142,11 @@ export class RecordSplitter {
         onRecord(record, 0, record.length);
       }
       start = position;
+      runStart = start;
+      if (runs) allowance = runs.passable();
+    }
+    if (start > runStart) {
+      runs!.passed(chunk, runStart, start, rows);
     }
     if (start < length) {
       this.#pending.push(chunk.subarray(start));

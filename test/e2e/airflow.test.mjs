@@ -1,0 +1,393 @@
+// The product's promise, end to end on a real Airflow 3: through the
+// backend's own HTTP API, make a `ci` environment of orders-daily with the
+// `sample` profile and one with `chaos`, run the DAG in each on Airflow, and
+// check what the runs did to the data store; then tear both down.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { AIRFLOW_USERNAME, startAirflow } from '../harness/airflow.mjs';
+import { guestToken, startPortal, waitForEntity } from '../harness/portal.mjs';
+import { freePort } from '../../scripts/lib/ports.mjs';
+
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
+
+const ENTITY = 'component:default/orders-daily';
+const DAG_ID = 'orders_daily';
+// revenue_report needs spark-submit: only the DAGs that run anywhere.
+const DAG_FILES = ['orders_daily.py', 'customer_events_hourly.py'];
+// The row faults orders_daily detects; `outOfOrder` is injected too and must
+// not be quarantined (order is no fault of a row).
+const CHECKED_ROW_FAULTS = ['nulls', 'malformed', 'duplicates', 'late'];
+const CHAOS = {
+  nulls: 0.03,
+  malformed: 0.03,
+  duplicates: 0.03,
+  late: 0.03,
+  outOfOrder: 0.03,
+};
+const FINAL = ['success', 'failed', 'error'];
+
+let work;
+let store;
+let airflow;
+let portal;
+let token;
+
+before(async () => {
+  // The store's URIs are real paths: no link may lie on the way.
+  work = fs.realpathSync(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-e2e-')),
+  );
+  store = path.join(work, 'store');
+  for (const folder of ['lake', 'fixtures']) {
+    fs.cpSync(
+      path.join(root, 'examples', 'data', folder),
+      path.join(store, folder),
+      { recursive: true },
+    );
+  }
+  const dags = path.join(work, 'dags');
+  fs.mkdirSync(dags);
+  for (const file of DAG_FILES) {
+    fs.copyFileSync(
+      path.join(root, 'examples', 'dags', file),
+      path.join(dags, file),
+    );
+  }
+
+  // Both start at once; the backend needs Airflow's address and login first.
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const starting = [
+    startAirflow({
+      dagsFolder: dags,
+      dagIds: DAG_FILES.map(file => path.basename(file, '.py')),
+      port,
+      password,
+      env: { DAG_CICD_PRODUCTION_ROOT: `file://${store}/` },
+    }).then(started => (airflow = started)),
+    startPortal({
+      logName: 'e2e-backend.log',
+      watch: false,
+      config: backendConfig(`http://127.0.0.1:${port}`, password),
+    }).then(started => (portal = started)),
+  ];
+  const failures = (await Promise.allSettled(starting)).filter(
+    result => result.status === 'rejected',
+  );
+  if (failures.length) throw failures[0].reason;
+  token = await guestToken(portal.baseUrl);
+  await waitForEntity(portal.baseUrl, token, ENTITY);
+});
+
+after(async () => {
+  await Promise.allSettled([airflow?.stop(), portal?.stop()]);
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+function backendConfig(airflowUrl, password) {
+  return {
+    dagCicd: {
+      dataStore: { file: { root: store } },
+      airflow: {
+        instances: [
+          {
+            // The example entities say `airflow.apache.org/instance: local`.
+            name: 'local',
+            baseUrl: airflowUrl,
+            apiVersion: 'v2',
+            auth: { type: 'simple', username: AIRFLOW_USERNAME, password },
+          },
+        ],
+      },
+      environments: {
+        sample: { maxObjects: 100, rowFraction: 1 },
+        chaos: CHAOS,
+      },
+      dags: [
+        {
+          entityRef: ENTITY,
+          productionPrefix: 'lake/orders_daily/',
+          inputs: { orders: 'lake/raw/orders/' },
+          fixtures: 'fixtures/orders_daily/',
+        },
+      ],
+    },
+  };
+}
+
+test(
+  'sample and chaos environments of orders-daily run on Airflow 3, isolated',
+  { timeout: 240_000 },
+  async t => {
+    const production = checksums(store, { skip: 'default' });
+    const commit = randomBytes(20).toString('hex');
+
+    const [sample, chaos] = await Promise.all([
+      createReadyEnvironment({ commit, name: 'e2e_sample', profile: 'sample' }),
+      createReadyEnvironment({
+        commit,
+        name: 'e2e_chaos',
+        profile: 'chaos',
+        seed: 42,
+      }),
+    ]);
+    assert.notEqual(sample.dataNamespace, chaos.dataNamespace);
+    const namespaces = [sample, chaos].map(env => env.dataNamespace);
+    for (const namespace of namespaces) {
+      assert.ok(namespace.startsWith(`file://${store}/default/`), namespace);
+    }
+    const beforeRuns = checksums(store);
+
+    const [sampleRun, chaosRun] = await Promise.all(
+      [sample, chaos].map(async env => {
+        const started = await api('POST', `/environments/${env.id}/runs`);
+        assert.equal(started.status, 201, JSON.stringify(started.body));
+        return waitForRun(env, started.body.id);
+      }),
+    );
+
+    // Both runs succeeded, and every task of them.
+    for (const run of [sampleRun, chaosRun]) {
+      assert.equal(run.state, 'success', JSON.stringify(run));
+      assert.equal(run.dagId, DAG_ID);
+      assert.deepEqual(
+        run.tasks.map(task => [task.taskId, task.state]),
+        [['clean_orders', 'success']],
+      );
+    }
+
+    // Production, fixtures and everything else outside the environments'
+    // namespaces is byte for byte what it was.
+    assert.deepEqual(checksums(store, { skip: 'default' }), production);
+
+    // Every object the runs wrote is under its own environment's namespace.
+    const afterRuns = checksums(store);
+    const written = Object.keys(afterRuns).filter(
+      file => afterRuns[file] !== beforeRuns[file],
+    );
+    assert.ok(written.length > 0, 'the runs wrote something');
+    for (const file of written) {
+      assert.ok(
+        namespaces.some(namespace => uriOf(file).startsWith(namespace)),
+        `${file} was written outside both namespaces`,
+      );
+    }
+
+    // The manifests reached the backend, and say what is in the store.
+    for (const [env, run] of [
+      [sample, sampleRun],
+      [chaos, chaosRun],
+    ]) {
+      assert.deepEqual(
+        run.manifests.map(m => m.taskId),
+        ['clean_orders'],
+      );
+      const { outputs } = run.manifests[0].manifest;
+      assert.deepEqual(
+        outputs.map(o => o.path),
+        [
+          `${env.dataNamespace}orders/part-0.csv`,
+          `${env.dataNamespace}quarantine/part-0.csv`,
+        ],
+      );
+      for (const output of outputs) {
+        const file = fileURLToPath(output.path);
+        assert.equal(output.sha256, afterRuns[path.relative(store, file)]);
+        assert.equal(output.bytes, fs.statSync(file).size);
+        assert.equal(
+          output.rows,
+          parseCsv(fs.readFileSync(file, 'utf8')).length - 1,
+        );
+      }
+    }
+
+    // Production's data is clean: a sample of it quarantines nothing.
+    const sampleQuarantine = quarantined(sample);
+    assert.equal(sampleQuarantine.size, 0);
+
+    // The chaos run quarantined exactly the rows the injector reports
+    // faulty, for every fault the DAG checks, several of each.
+    const report = fs
+      .readFileSync(
+        fileURLToPath(`${chaos.dataNamespace}_chaos/report.jsonl`),
+        'utf8',
+      )
+      .split('\n')
+      .filter(Boolean)
+      .map(line => JSON.parse(line))
+      .filter(entry => entry.fault);
+    for (const fault of Object.keys(CHAOS)) {
+      assert.ok(
+        report.filter(entry => entry.fault === fault).length >= 3,
+        `several ${fault} faults were injected`,
+      );
+    }
+    const injected = new Set(
+      report
+        .filter(entry => CHECKED_ROW_FAULTS.includes(entry.fault))
+        .map(entry => `${entry.file}#${entry.row}`),
+    );
+    const chaosQuarantine = quarantined(chaos);
+    assert.deepEqual([...chaosQuarantine].sort(), [...injected].sort());
+    t.diagnostic(
+      `chaos: ${
+        chaosQuarantine.size
+      } rows quarantined, as injected: ${Object.keys(CHAOS)
+        .map(f => `${f} ${report.filter(e => e.fault === f).length}`)
+        .join(', ')}`,
+    );
+
+    // Teardown removes both namespaces.
+    for (const env of [sample, chaos]) {
+      const deleted = await api('DELETE', `/environments/${env.id}`);
+      assert.equal(deleted.status, 202, JSON.stringify(deleted.body));
+    }
+    for (const env of [sample, chaos]) {
+      const gone = await waitForStatus(env.id, ['deleted']);
+      assert.equal(gone.status, 'deleted');
+      assert.equal(fs.existsSync(fileURLToPath(env.dataNamespace)), false);
+    }
+    assert.deepEqual(checksums(store), production);
+  },
+);
+
+/** Calls the backend's DAG CI/CD API as the guest user. */
+async function api(method, route, body) {
+  const response = await fetch(`${portal.baseUrl}/api/dag-cicd${route}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body && { 'Content-Type': 'application/json' }),
+    },
+    body: body && JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function createReadyEnvironment(request) {
+  const created = await api('POST', '/environments', {
+    entityRef: ENTITY,
+    stage: 'ci',
+    ...request,
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const env = await waitForStatus(created.body.id, ['ready', 'failed']);
+  assert.equal(env.status, 'ready', JSON.stringify(env));
+  return env;
+}
+
+async function waitForStatus(id, statuses, timeoutMs = 60_000) {
+  return poll(
+    `environment ${id} to be ${statuses.join(' or ')}`,
+    timeoutMs,
+    async () => {
+      const { status, body } = await api('GET', `/environments/${id}`);
+      assert.equal(status, 200, JSON.stringify(body));
+      return statuses.includes(body.status) && body;
+    },
+  );
+}
+
+async function waitForRun(env, runId, timeoutMs = 150_000) {
+  return poll(`the run in ${env.name} to finish`, timeoutMs, async () => {
+    const { status, body } = await api(
+      'GET',
+      `/environments/${env.id}/runs?refresh=true`,
+    );
+    assert.equal(status, 200, JSON.stringify(body));
+    const run = body.items.find(item => item.id === runId);
+    assert.ok(run, `run ${runId} is listed`);
+    return FINAL.includes(run.state) && run;
+  });
+}
+
+async function poll(what, timeoutMs, attempt) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await attempt();
+    if (result) return result;
+    if (Date.now() > deadline) {
+      throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000}s`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+}
+
+/** (namespace-relative source file, row) of every row a run quarantined. */
+function quarantined(env) {
+  const file = fileURLToPath(`${env.dataNamespace}quarantine/part-0.csv`);
+  const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
+  assert.deepEqual(header, ['source_file', 'source_row', 'reason', 'record']);
+  return new Set(
+    rows.map(([source, row]) => {
+      assert.ok(source.startsWith(env.dataNamespace), source);
+      return `${source.slice(env.dataNamespace.length)}#${row}`;
+    }),
+  );
+}
+
+/** SHA-256 of every file under `dir`, by relative path; `skip` a top folder. */
+function checksums(dir, { skip } = {}) {
+  const sums = {};
+  for (const entry of fs.readdirSync(dir, {
+    recursive: true,
+    withFileTypes: true,
+  })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(dir, file);
+    if (skip && relative.split(path.sep)[0] === skip) continue;
+    sums[relative] = createHash('sha256')
+      .update(fs.readFileSync(file))
+      .digest('hex');
+  }
+  return sums;
+}
+
+function uriOf(relative) {
+  return `file://${path.join(store, relative)}`;
+}
+
+/** RFC 4180 CSV, as Python's csv module writes it: records of fields. */
+function parseCsv(text) {
+  const records = [];
+  let record = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else if (c !== '\r') {
+      field += c;
+    }
+  }
+  if (field || record.length) records.push([...record, field]);
+  return records;
+}
