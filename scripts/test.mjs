@@ -114,6 +114,26 @@ const steps = [
     },
   },
   {
+    name: 'end-to-end (Airflow 3)',
+    async run() {
+      // Real Airflow from the same venv, and the backend from source: the
+      // harnesses start and stop both.
+      ensureAirflowVenv(root);
+      const output = path.join(results, 'e2e.xml');
+      fs.rmSync(output, { force: true });
+      const code = await run(process.execPath, [
+        '--test',
+        '--test-concurrency=1',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=junit',
+        `--test-reporter-destination=${output}`,
+        'test/e2e/*.test.mjs',
+      ]);
+      return { code, counts: readJunitCounts(output) };
+    },
+  },
+  {
     name: 'browser tests',
     async run() {
       const chromium = ensureChromium();

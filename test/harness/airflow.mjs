@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureAirflowVenv } from '../../scripts/lib/python.mjs';
 import { freePort, waitForHttp } from '../../scripts/lib/ports.mjs';
+import { cleanUpOnExit } from './cleanup.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -101,21 +102,14 @@ export async function startAirflow({
   );
 
   // Whatever happens to this process, Airflow must not outlive it.
-  const killNow = () => signalSession(airflow.pid, 'SIGKILL');
-  const onSignal = signal => {
-    killNow();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('exit', killNow);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const forget = cleanUpOnExit(() => {
+    signalSession(airflow.pid, 'SIGKILL');
+    fs.rmSync(home, { recursive: true, force: true });
+  });
 
   let stopped;
   const stop = () => {
     stopped ??= (async () => {
-      process.off('exit', killNow);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       // Politely first, so that components close the database cleanly.
       signalSession(airflow.pid, 'SIGTERM');
       const deadline = Date.now() + 15_000;
@@ -126,6 +120,7 @@ export async function startAirflow({
         await sleep(200);
       }
       await gone;
+      forget();
       fs.closeSync(log);
       fs.rmSync(home, { recursive: true, force: true });
     })();
@@ -158,7 +153,8 @@ async function accessToken(baseUrl, { username, password }) {
 }
 
 // `/api/v2/monitor/health` answers 200 as soon as the API is up, with the
-// state of each component in the body: ready means all of them are healthy.
+// state of each component in the body: runs need the database, the scheduler
+// and the DAG processor (no DAG here defers to the triggerer).
 async function waitForHealthy(baseUrl, deadline, isAlive) {
   const url = `${baseUrl}/api/v2/monitor/health`;
   await waitForHttp(url, { timeoutMs: deadline - Date.now(), isAlive });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForHttp } from '../../scripts/lib/ports.mjs';
+import { cleanUpOnExit } from './cleanup.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -83,6 +84,10 @@ export async function startPortal({
   backend.on('exit', () => {
     exited = true;
   });
+  const forget = cleanUpOnExit(() => {
+    process.kill(-backend.pid, 'SIGKILL');
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
   const stop = async () => {
     if (!exited) {
       // The CLI starts the backend as a child: end the whole process group.
@@ -106,6 +111,7 @@ export async function startPortal({
         });
       });
     }
+    forget();
     fs.closeSync(log);
     fs.rmSync(workDir, { recursive: true, force: true });
   };

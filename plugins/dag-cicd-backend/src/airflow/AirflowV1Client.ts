@@ -216,6 +216,7 @@ export class AirflowV1Client extends AirflowClientBase {
         body: {
           dag_ids: query.dagIds,
           ...(query.states ? { states: query.states } : {}),
+          ...(query.endedSince ? { end_date_gte: query.endedSince } : {}),
           page_offset: offset,
           page_limit: limit,
         },

@@ -179,6 +179,7 @@ export class AirflowV2Client extends AirflowClientBase {
         body: {
           dag_ids: query.dagIds,
           ...(query.states ? { states: query.states } : {}),
+          ...(query.endedSince ? { end_date_gte: query.endedSince } : {}),
           page_offset: offset,
           page_limit: limit,
         },

@@ -10,5 +10,5 @@ export {
 export type { AirflowFailure } from './AirflowError';
 export { readAirflowInstanceConfigs } from './config';
 export type { AirflowAuthConfig, AirflowInstanceConfig } from './config';
-export { ACTIVE_DAG_RUN_STATES } from './types';
+export { ACTIVE_DAG_RUN_STATES, FINISHED_DAG_RUN_STATES } from './types';
 export type * from './types';

@@ -29,6 +29,12 @@ export const ACTIVE_DAG_RUN_STATES: readonly AirflowDagRunState[] = [
   'running',
 ];
 
+/** The DAG run states a run ends in. */
+export const FINISHED_DAG_RUN_STATES: readonly AirflowDagRunState[] = [
+  'success',
+  'failed',
+];
+
 /** How a run came to be; Airflow 2's `dataset_triggered` is `asset_triggered`. */
 export type AirflowDagRunType =
   | 'manual'
@@ -159,6 +165,12 @@ export interface ListDagRunsBatchQuery {
   /** The DAGs whose runs to list. An empty list asks Airflow nothing. */
   dagIds: string[];
   states?: AirflowDagRunState[];
+  /**
+   * Only runs that ended at or after this instant (ISO 8601), by Airflow's
+   * clock: `end_date_gte` in both versions. Runs still going have no end
+   * and are left out.
+   */
+  endedSince?: string;
   /** Runs per request. Default 100, Airflow's default maximum. */
   pageSize?: number;
 }

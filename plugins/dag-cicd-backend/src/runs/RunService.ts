@@ -7,7 +7,14 @@ import {
   dagCicdRunCreatePermission,
 } from '@dag-cicd/plugin-dag-cicd-common';
 import { randomUUID } from 'node:crypto';
-import { AirflowClient, AirflowDagRun, toHttpError } from '../airflow';
+import {
+  ACTIVE_DAG_RUN_STATES,
+  AirflowClient,
+  AirflowDagRun,
+  AirflowError,
+  FINISHED_DAG_RUN_STATES,
+  toHttpError,
+} from '../airflow';
 import { EnvironmentRecord } from '../database/EnvironmentStore';
 import { resolveWithin } from '../namespaces/DataNamespace';
 import { Caller, EnvironmentService } from '../service/EnvironmentService';
@@ -35,11 +42,26 @@ export interface RunView extends RunRecord {
 // Where the Airflow-side package writes a run's manifests.
 const MANIFESTS = '_manifests/';
 
+// How far Airflow's clock may lag the backend's before a run that finished
+// between syncs costs a request of its own to be seen (see `#latest`).
+const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+const runKey = (dagId: string, runId: string) => `${dagId}/${runId}`;
+const unique = (values: string[]) => [...new Set(values)];
+
 // A run id Airflow accepts and that is a safe key segment in a namespace
 // (`_manifests/<run id>/`): no `:` or `+` from an ISO timestamp.
 function dagRunIdFor(environment: string, at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('.', '');
   return `dag_cicd__${environment}__${stamp}`;
+}
+
+/** What an instance says of tracked runs. */
+interface LatestRuns {
+  /** Airflow's view of each run it answered for, by `dagId/runId`. */
+  seen: Map<string, AirflowDagRun>;
+  /** Runs Airflow had accepted and now answers 404 for. */
+  gone: RunRecord[];
 }
 
 /**
@@ -164,8 +186,9 @@ export class RunService {
   }
 
   /**
-   * Syncs every unfinished run from Airflow: one batch request per instance
-   * (per page), then task instances and manifests of the runs that finished.
+   * Syncs every unfinished run from Airflow: per instance, one batch request
+   * per 100 unfinished runs, one more when some finished, then the task
+   * instances and manifests of the runs that finished.
    *
    * @returns how many runs changed state
    */
@@ -189,22 +212,27 @@ export class RunService {
     for (const [instance, tracked] of byInstance) {
       const client = this.#client(instance);
       if (!client) continue;
-      let seen: AirflowDagRun[];
+      let latest: LatestRuns;
       try {
-        seen = await client.listDagRunsBatch({
-          dagIds: [...new Set(tracked.map(r => r.dagId))],
-        });
+        latest = await this.#latest(client, tracked);
       } catch (error) {
         // One instance down must not stop the others; the next sync retries.
         this.options.logger.warn(`dag-cicd: run sync skipped: ${error}`);
         continue;
       }
-      const byKey = new Map(seen.map(r => [`${r.dagId}/${r.runId}`, r]));
+      for (const run of latest.gone) {
+        await this.options.runs.update(run.id, {
+          state: 'error',
+          error: `Airflow "${instance}" no longer has DAG run ${run.dagRunId} of ${run.dagId}: it was deleted there`,
+          updatedAt: this.#now(),
+        });
+        changed++;
+      }
       for (const run of tracked) {
-        const latest = byKey.get(`${run.dagId}/${run.dagRunId}`);
-        if (!latest || latest.state === run.state) continue;
-        const update = fromAirflow(latest, this.#now());
-        if (FINAL_RUN_STATES.includes(latest.state)) {
+        const seen = latest.seen.get(runKey(run.dagId, run.dagRunId));
+        if (!seen || seen.state === run.state) continue;
+        const update = fromAirflow(seen, this.#now());
+        if (FINAL_RUN_STATES.includes(seen.state)) {
           update.tasks = (
             await client.listTaskInstances(run.dagId, run.dagRunId)
           ).map(t => ({
@@ -230,6 +258,61 @@ export class RunService {
       }
     }
     return changed;
+  }
+
+  /**
+   * What one instance says of these runs, asking only about them: first the
+   * runs of their DAGs that are not finished (ceil(n / 100) requests, however
+   * long the DAGs' history); then, only if a tracked run is not among them,
+   * the runs of those DAGs that ended since it was last written here — after
+   * it was seen going — so that a run that finished between two syncs is
+   * seen, and the DAGs' history is never read. A run neither answer holds (a
+   * page shifted under it while runs finished mid-read, or Airflow's clock
+   * lags by more than the tolerance) is asked for on its own; one Airflow
+   * answers 404 for is `gone`. Runs still `requested` may be mid-trigger, so
+   * their absence proves nothing and they are not asked for one by one.
+   */
+  async #latest(
+    client: AirflowClient,
+    tracked: RunRecord[],
+  ): Promise<LatestRuns> {
+    const seen = new Map<string, AirflowDagRun>();
+    const add = (found: AirflowDagRun[]) => {
+      for (const r of found) seen.set(runKey(r.dagId, r.runId), r);
+    };
+    const unseen = () =>
+      tracked.filter(r => !seen.has(runKey(r.dagId, r.dagRunId)));
+    add(
+      await client.listDagRunsBatch({
+        dagIds: unique(tracked.map(r => r.dagId)),
+        states: [...ACTIVE_DAG_RUN_STATES],
+      }),
+    );
+    const missing = unseen();
+    if (missing.length === 0) return { seen, gone: [] };
+    const lastWritten = Math.min(...missing.map(r => r.updatedAt.getTime()));
+    add(
+      await client.listDagRunsBatch({
+        dagIds: unique(missing.map(r => r.dagId)),
+        states: [...FINISHED_DAG_RUN_STATES],
+        endedSince: new Date(lastWritten - CLOCK_TOLERANCE_MS).toISOString(),
+      }),
+    );
+    const gone: RunRecord[] = [];
+    for (const run of unseen()) {
+      if (!(ACTIVE_DAG_RUN_STATES as readonly string[]).includes(run.state)) {
+        continue;
+      }
+      try {
+        add([await client.getDagRun(run.dagId, run.dagRunId)]);
+      } catch (error) {
+        if (!(error instanceof AirflowError && error.status === 404)) {
+          throw error;
+        }
+        gone.push(run);
+      }
+    }
+    return { seen, gone };
   }
 
   // Manifests the package wrote under `<namespace>_manifests/<run id>/`.

@@ -13,12 +13,14 @@ import {
   FaultReportEntry,
   FaultReportSummary,
   reportLine,
+  reportLineEnd,
+  RowReportLines,
   writeReport,
 } from './FaultReport';
 import { JsonRows } from './jsonRows';
 import { OutputPieces } from './OutputPieces';
 import { RecordRuns, RecordSplitter } from './RecordSplitter';
-import { Rows } from './rows';
+import { Cell, Rows } from './rows';
 import { isTimestampName, shiftTimestamp } from './timestamps';
 
 export interface FaultInjectorOptions {
@@ -61,6 +63,17 @@ const ROW_FAULTS = [
   'outOfOrder',
 ] as const;
 
+// The bits of ROW_FAULTS.
+const MALFORMED = 1;
+const NULLS = 2;
+const DUPLICATES = 4;
+const LATE = 8;
+const OUT_OF_ORDER = 16;
+const CHANGES_VALUES = MALFORMED | NULLS | LATE;
+
+/** The draft of every duplicate: its detail names its row, known once emitted. */
+const DUPLICATE: Draft = { fault: 'duplicates' };
+
 const DRIFT_KINDS = ['drop', 'rename', 'retype'] as const;
 type DriftKind = (typeof DRIFT_KINDS)[number];
 
@@ -75,8 +88,8 @@ interface Drift {
 /** A fault on a row whose output row number is not known yet. */
 interface Draft {
   fault: FaultName;
-  column?: string;
-  detail?: string;
+  /** Its report line after the row numbers (see reportLineEnd); for a duplicate, made once its row is known. */
+  end?: string;
 }
 
 /** A row on its way out. */
@@ -84,7 +97,7 @@ interface Entry {
   content: Buffer;
   eol: Buffer;
   sourceRow: number;
-  drafts: Draft[];
+  drafts?: Draft[];
 }
 
 /** A row (and maybe its duplicate) held back by `outOfOrder`. */
@@ -110,7 +123,7 @@ interface TailRow {
   after: Buffer[];
   row: number;
   sourceRow: number;
-  lines: Line[];
+  lines?: Line[];
 }
 
 interface Output {
@@ -181,9 +194,12 @@ class FaultInjection implements RecordRuns {
     FAULT_NAMES.map(name => [name, 0]),
   ) as Record<FaultName, number>;
 
+  readonly #reportLines: RowReportLines;
+  readonly #chooseMalformed = (n: number) => this.#draws.malformed.below(n);
+
   // What the current call produces.
   readonly #out = new OutputPieces();
-  #lines: string[] = [];
+  #report = '';
 
   constructor(options: FaultInjectorOptions) {
     const { format, seed, file, lateBy, timestampColumn } = options;
@@ -216,6 +232,7 @@ class FaultInjection implements RecordRuns {
     }
     const rates = validateFaultRates(options.rates, 'rates');
     this.#file = file;
+    this.#reportLines = new RowReportLines(file);
     this.#csv = format === 'csv';
     this.#csvRows = this.#csv ? new CsvRows() : undefined;
     this.#rows = this.#csvRows ?? new JsonRows();
@@ -293,13 +310,13 @@ class FaultInjection implements RecordRuns {
         byFault: this.#byFault,
       },
     };
-    this.#lines.push(`${JSON.stringify(summary)}\n`);
+    this.#report += `${JSON.stringify(summary)}\n`;
     return this.#take();
   }
 
   #take(): Output {
-    const result = { output: this.#out.take(), report: this.#lines.join('') };
-    this.#lines = [];
+    const result = { output: this.#out.take(), report: this.#report };
+    this.#report = '';
     return result;
   }
 
@@ -518,71 +535,82 @@ class FaultInjection implements RecordRuns {
 
   #changeRow(row: Buffer, eol: Buffer, sourceRow: number): void {
     const hits = sourceRow >= this.#nextHit ? this.#hits(sourceRow) : 0;
-    const malformed = (hits & 1) !== 0;
-    const nulls = (hits & 2) !== 0;
-    const duplicate = (hits & 4) !== 0;
-    const late = (hits & 8) !== 0;
-    const outOfOrder = (hits & 16) !== 0;
-    const rows = this.#rows;
-    let content = row;
-    const drafts: Draft[] = [];
-    if (this.#driftsRows) {
-      content = this.#drifted(content);
+    let content = this.#driftsRows ? this.#drifted(row) : row;
+    if (hits === 0) {
+      this.#emit(content, eol, sourceRow, undefined);
+      return;
     }
+    const rows = this.#rows;
+    // The row's cells, for the faults that change values; read again once
+    // the row has changed.
+    let cells = hits & CHANGES_VALUES ? rows.cells(content) : undefined;
+    let drafts: Draft[] | undefined;
     // A malformed row gets no other change to its values: no reader could
     // see them.
-    if (malformed) {
-      const cells = rows.cells(content);
-      const broken =
-        cells &&
-        rows.malformed(content, cells, n => this.#draws.malformed.below(n));
+    if (hits & MALFORMED && cells) {
+      const broken = rows.malformed(content, cells, this.#chooseMalformed);
       if (broken) {
         content = broken.row;
-        drafts.push({ fault: 'malformed', detail: broken.detail });
+        drafts = [
+          { fault: 'malformed', end: reportLineEnd(undefined, broken.detail) },
+        ];
       }
     }
-    const readable = drafts.length === 0;
-    if (nulls && readable) {
-      const candidates = rows
-        .cells(content)
-        ?.filter(c => c.index > 0 && !rows.isNull(content, c));
-      if (candidates?.length) {
-        const cell = candidates[this.#draws.nulls.below(candidates.length)];
+    const readable = !drafts;
+    if (hits & NULLS && readable && cells) {
+      let candidates = 0;
+      for (const cell of cells) {
+        if (cell.index > 0 && !rows.isNull(content, cell)) candidates++;
+      }
+      if (candidates > 0) {
+        let chosen = this.#draws.nulls.below(candidates);
+        let cell = cells[0];
+        for (const candidate of cells) {
+          if (candidate.index > 0 && !rows.isNull(content, candidate)) {
+            cell = candidate;
+            if (chosen-- === 0) break;
+          }
+        }
         content = rows.withNull(content, cell);
-        drafts.push({ fault: 'nulls', column: cell.name });
+        if (hits & LATE) cells = rows.cells(content);
+        drafts = [{ fault: 'nulls', end: reportLineEnd(cell.name) }];
       }
     }
-    if (late && readable) {
-      const cell = rows.cells(content)?.find(c => c.name === this.#timestamp);
+    if (hits & LATE && readable && cells) {
+      let cell: Cell | undefined;
+      for (const candidate of cells) {
+        if (candidate.name === this.#timestamp) {
+          cell = candidate;
+          break;
+        }
+      }
       const from = cell && rows.text(content, cell);
       const to =
         from === undefined ? undefined : shiftTimestamp(from, this.#lateBy);
       if (cell && to !== undefined && to !== from) {
         content = rows.withText(content, cell, to);
-        drafts.push({
+        const draft: Draft = {
           fault: 'late',
-          column: cell.name,
-          detail: `${from} -> ${to}`,
-        });
+          end: reportLineEnd(cell.name, `${from} -> ${to}`),
+        };
+        if (drafts) drafts.push(draft);
+        else drafts = [draft];
       }
     }
-    const entries: Entry[] = [{ content, eol, sourceRow, drafts }];
-    if (duplicate) {
-      entries.push({
-        content,
-        eol,
-        sourceRow,
-        drafts: [{ fault: 'duplicates' }],
-      });
-    }
-    if (outOfOrder) {
+    const duplicate = (hits & DUPLICATES) !== 0;
+    if (hits & OUT_OF_ORDER) {
+      const entries: Entry[] = [{ content, eol, sourceRow, drafts }];
+      if (duplicate) {
+        entries.push({ content, eol, sourceRow, drafts: [DUPLICATE] });
+      }
       const releaseAfter =
         sourceRow + 1 + this.#draws.outOfOrder.below(MAX_DELAY);
       this.#held.push({ entries, sourceRow, releaseAfter, passedBy: 0 });
       this.#nextRelease = Math.min(this.#nextRelease, releaseAfter);
-    } else {
-      for (const entry of entries) this.#emit(entry);
+      return;
     }
+    this.#emit(content, eol, sourceRow, drafts);
+    if (duplicate) this.#emit(content, eol, sourceRow, [DUPLICATE]);
   }
 
   #drifted(row: Buffer): Buffer {
@@ -605,59 +633,82 @@ class FaultInjection implements RecordRuns {
   }
 
   #releaseDue(sourceRow: number): void {
-    const due = this.#held.filter(h => h.releaseAfter <= sourceRow);
-    this.#held = this.#held.filter(h => h.releaseAfter > sourceRow);
-    this.#nextRelease = Math.min(
-      Infinity,
-      ...this.#held.map(h => h.releaseAfter),
-    );
-    for (const h of due) this.#release(h);
+    const due: Held[] = [];
+    const kept: Held[] = [];
+    let nextRelease = Infinity;
+    for (const held of this.#held) {
+      if (held.releaseAfter <= sourceRow) {
+        due.push(held);
+      } else {
+        kept.push(held);
+        nextRelease = Math.min(nextRelease, held.releaseAfter);
+      }
+    }
+    this.#held = kept;
+    this.#nextRelease = nextRelease;
+    for (const held of due) this.#release(held);
   }
 
   /** A held row is out of order only if later rows overtook it (none may have, at the end). */
   #release(held: Held): void {
+    const [first] = held.entries;
     if (held.passedBy > 0) {
-      held.entries[0].drafts.push({
+      const draft: Draft = {
         fault: 'outOfOrder',
-        detail: `after ${held.passedBy} later row${
-          held.passedBy === 1 ? '' : 's'
-        }`,
-      });
+        end: reportLineEnd(
+          undefined,
+          `after ${held.passedBy} later row${held.passedBy === 1 ? '' : 's'}`,
+        ),
+      };
+      if (first.drafts) first.drafts.push(draft);
+      else first.drafts = [draft];
     }
-    for (const entry of held.entries) this.#emit(entry);
+    for (const entry of held.entries) {
+      this.#emit(entry.content, entry.eol, entry.sourceRow, entry.drafts);
+    }
   }
 
-  #emit(entry: Entry): void {
+  #emit(
+    content: Buffer,
+    eol: Buffer,
+    sourceRow: number,
+    drafts: Draft[] | undefined,
+  ): void {
     const row = ++this.#rowsOut;
     for (const held of this.#held) {
-      if (held.sourceRow < entry.sourceRow) held.passedBy++;
+      if (held.sourceRow < sourceRow) held.passedBy++;
     }
-    const lines = entry.drafts.map(draft =>
-      this.#line(draft.fault, {
-        row,
-        sourceRow: entry.sourceRow,
-        column: draft.column,
-        detail:
-          draft.fault === 'duplicates'
-            ? `copy of row ${row - 1}`
-            : draft.detail,
-      }),
-    );
     if (!this.#tail) {
-      this.#out.row(entry.content, entry.eol);
-      for (const line of lines) this.#commitLine(line);
+      this.#out.row(content, eol);
+      if (drafts) {
+        for (const draft of drafts) {
+          this.#commitLine(this.#rowLine(draft, row, sourceRow));
+        }
+      }
       return;
     }
-    this.#tail.push({ ...entry, after: [], row, lines });
+    const lines = drafts?.map(draft => this.#rowLine(draft, row, sourceRow));
+    this.#tail.push({ content, eol, after: [], row, sourceRow, lines });
     if (this.#tail.length > this.#tailSize!) {
       this.#writeTailRow(this.#tail.shift()!);
     }
   }
 
+  #rowLine(draft: Draft, row: number, sourceRow: number): Line {
+    // A duplicate's detail, `copy of row N`, needs no escaping.
+    const end = draft.end ?? `,"detail":"copy of row ${row - 1}"}\n`;
+    return {
+      fault: draft.fault,
+      json: this.#reportLines.line(draft.fault, row, sourceRow, end),
+    };
+  }
+
   #writeTailRow(tailRow: TailRow): void {
     this.#out.row(tailRow.content, tailRow.eol);
     for (const blank of tailRow.after) this.#out.write(blank);
-    for (const line of tailRow.lines) this.#commitLine(line);
+    if (tailRow.lines) {
+      for (const line of tailRow.lines) this.#commitLine(line);
+    }
   }
 
   /** Cuts the oldest row of the tail at a seeded byte and drops the rest. */
@@ -700,7 +751,7 @@ class FaultInjection implements RecordRuns {
 
   #commitLine(line: Line): void {
     this.#byFault[line.fault]++;
-    this.#lines.push(line.json);
+    this.#report += line.json;
   }
 }
 
@@ -735,6 +786,7 @@ export function createFaultInjector(options: FaultInjectorOptions): Transform {
     produce: () => Output,
     callback: TransformCallback,
   ) => {
+    if (stream.destroyed) return;
     let result: Output;
     try {
       result = produce();
@@ -751,7 +803,10 @@ export function createFaultInjector(options: FaultInjectorOptions): Transform {
     // while this one is being worked on, instead of waiting its turn.
     writableHighWaterMark: INPUT_BUFFER,
     transform(chunk: Buffer, _encoding, callback) {
-      forward(this, () => injection.push(chunk), callback);
+      // The work waits for the next turn of the event loop: the source, whose
+      // push delivered this chunk, first asks for the next one, so that
+      // reading it overlaps with this work instead of waiting for it.
+      setImmediate(() => forward(this, () => injection.push(chunk), callback));
     },
     flush(callback) {
       forward(this, () => injection.end(), callback);

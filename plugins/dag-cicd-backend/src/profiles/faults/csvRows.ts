@@ -6,24 +6,34 @@ const COMMA = 0x2c;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * The raw spans of a record's fields, under the record scanner's quoting rule
- * (`../records`): a quote toggles quoting, so `""` toggles twice, and a comma
- * separates fields only outside quotes.
+ * A record's fields as cells, under the record scanner's quoting rule
+ * (`./RecordSplitter`): a quote toggles quoting, so `""` toggles twice, and a
+ * comma separates fields only outside quotes.
  */
-function fieldSpans(row: Buffer): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
+function fieldCells(row: Buffer, names: string[]): Cell[] {
+  const cells: Cell[] = [];
   let start = 0;
   let quoted = false;
+  const field = (end: number) => {
+    const index = cells.length;
+    cells.push({
+      name: names[index] ?? `column ${index + 1}`,
+      index,
+      start,
+      end,
+    });
+  };
   for (let i = 0; i < row.length; i++) {
-    if (row[i] === QUOTE) {
+    const byte = row[i];
+    if (byte === QUOTE) {
       quoted = !quoted;
-    } else if (row[i] === COMMA && !quoted) {
-      spans.push([start, i]);
+    } else if (byte === COMMA && !quoted) {
+      field(i);
       start = i + 1;
     }
   }
-  spans.push([start, row.length]);
-  return spans;
+  field(row.length);
+  return cells;
 }
 
 /** A field's value: quotes removed, `""` inside quotes read as one quote. */
@@ -59,12 +69,7 @@ export class CsvRows implements Rows {
   names: string[] = [];
 
   cells(row: Buffer): Cell[] {
-    return fieldSpans(row).map(([start, end], index) => ({
-      name: this.names[index] ?? `column ${index + 1}`,
-      index,
-      start,
-      end,
-    }));
+    return fieldCells(row, this.names);
   }
 
   /** The column names a header row holds; none without a header. */
@@ -128,7 +133,7 @@ export class CsvRows implements Rows {
     }
     const detail = ways[choose(ways.length)];
     if (detail === 'extra-column') {
-      return { row: Buffer.concat([row, Buffer.from(',')]), detail };
+      return { row: splice(row, row.length, row.length, ','), detail };
     }
     if (detail === 'missing-column') {
       const last = cells[cells.length - 1];

@@ -27,6 +27,48 @@ function daysInMonth(year: number, month: number): number {
 
 const two = (value: number) => (value < 10 ? `0${value}` : `${value}`);
 
+// Days since 1970-01-01 of a date in the proleptic Gregorian calendar, and
+// back: H. Hinnant's integer algorithms, exact for every year, which spares
+// building a Date (and Date.UTC's reading of years 0 to 99 as 1900 to 1999).
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear =
+    Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 +
+    Math.floor(yearOfEra / 4) -
+    Math.floor(yearOfEra / 100) +
+    dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** The date of a day since 1970-01-01 as `YYYY-MM-DD`; undefined outside years 0 to 9999. */
+function civilDate(days: number): string | undefined {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra -
+    (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) {
+    return undefined;
+  }
+  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`;
+}
+
 function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   const [, y, mo, d, separator, h, mi, s, point, fraction = '', zone = ''] =
     match;
@@ -48,29 +90,23 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   ) {
     return undefined;
   }
-  // Date.UTC reads years 0 to 99 as 1900 to 1999; 400 years later the
-  // calendar repeats exactly.
-  const cycles = year < 100 ? 1 : 0;
   const wallClock =
-    Date.UTC(year + 400 * cycles, month - 1, day, hours, minutes, seconds) -
-    cycles * 146_097 * DAY_MS +
+    daysFromCivil(year, month, day) * DAY_MS +
+    ((hours * 60 + minutes) * 60 + seconds) * 1000 +
     Number(fraction.slice(0, 3).padEnd(3, '0'));
-  const t = new Date(wallClock - byMs);
-  const shiftedYear = t.getUTCFullYear();
-  if (shiftedYear < 0 || shiftedYear > 9999) {
-    return undefined;
-  }
-  const date = `${String(shiftedYear).padStart(4, '0')}-${two(
-    t.getUTCMonth() + 1,
-  )}-${two(t.getUTCDate())}`;
-  if (separator === undefined) {
+  const t = wallClock - byMs;
+  const days = Math.floor(t / DAY_MS);
+  const date = civilDate(days);
+  if (date === undefined || separator === undefined) {
     // A date alone moves by whole days: 3 days back, or 1 hour back to the
     // day before.
     return date;
   }
   // Keep the input's precision; add seconds or milliseconds only when the
   // shift needs them. Digits beyond milliseconds are kept as written.
-  const ms = t.getUTCMilliseconds();
+  const msOfDay = t - days * DAY_MS;
+  const ms = msOfDay % 1000;
+  const secondsOfDay = (msOfDay - ms) / 1000;
   const msDigits = String(ms).padStart(3, '0');
   let fractionOut = '';
   if (fraction.length >= 3) {
@@ -81,10 +117,13 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
         ? msDigits.slice(0, fraction.length)
         : msDigits.replace(/0+$/, '');
   }
+  const shiftedSeconds = secondsOfDay % 60;
   const withSeconds =
-    s !== undefined || t.getUTCSeconds() !== 0 || fractionOut !== '';
-  const time = `${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
-  const secondsOut = withSeconds ? `:${two(t.getUTCSeconds())}` : '';
+    s !== undefined || shiftedSeconds !== 0 || fractionOut !== '';
+  const time = `${two(Math.floor(secondsOfDay / 3600))}:${two(
+    Math.floor(secondsOfDay / 60) % 60,
+  )}`;
+  const secondsOut = withSeconds ? `:${two(shiftedSeconds)}` : '';
   const subseconds = fractionOut ? `${point ?? '.'}${fractionOut}` : '';
   return `${date}${separator}${time}${secondsOut}${subseconds}${zone}`;
 }
