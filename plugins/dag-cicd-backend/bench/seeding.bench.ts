@@ -4,19 +4,22 @@
  * `fs.copyFile` of the same files, and `sample` at row fraction 0.1 (each CSV
  * streamed through the row sample) against a raw stream pipe
  * (createReadStream into createWriteStream) of the same files, each measured
- * in turns with its case (best of 5 each). Baselines use
+ * in turns with its case (best of 5 each; the file system is synced before
+ * each, untimed). Baselines use
  * the same concurrency as `seedInputs` (8) and start, like it, from an empty
  * target folder; cleaning up is never timed. Throughput counts the source
  * bytes. Target for the whole-object path: ≥ 80% of raw (ratio ≥ 0.80).
  * Three shapes, from many small objects, where per-object work dominates, to
  * a few large ones, where bytes do. A `store.copy` row copies the same files
  * with the store alone, no seeding logic: the gap between it and copyFile is
- * the store's per-object cost (a symbolic-link check per path segment, folder
- * creation one segment at a time, a temporary file and a rename); the rows
- * against `store.copy` show the cost of seeding itself (listing, sampling,
- * checking every target).
+ * the store's per-object cost (three checks side by side: a realpath of the
+ * source's and of the target's folder and an lstat of the source; then a
+ * temporary file and a rename); the rows against `store.copy` show the cost
+ * of seeding itself (listing with an lstat per object for its size,
+ * sampling, checking every key and target).
  * The files are generated under the OS temp folder and deleted afterwards.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,12 +65,17 @@ async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>) {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
-/** Milliseconds one call of `run` takes, after an untimed `setup`. */
+/**
+ * Milliseconds one call of `run` takes, after an untimed `setup` and an
+ * untimed `sync`: every run writes tens of MiB, and without it a run pays for
+ * the write-back of the runs before it, whichever they were.
+ */
 async function timed(
   setup: () => Promise<unknown>,
   run: () => Promise<unknown>,
 ): Promise<number> {
   await setup();
+  execFileSync('sync');
   global.gc?.();
   const start = now();
   await run();

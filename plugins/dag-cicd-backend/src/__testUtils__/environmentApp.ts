@@ -164,6 +164,8 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     } as any,
   );
   const dataStores = new DataStores([file]);
+  // The run service needs the environment service, which needs this.
+  const later: { runs?: RunService } = {};
   const provisioner = new Provisioner({
     store,
     dataStores,
@@ -174,7 +176,7 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     now: options.now,
     ...(options.startOnReady && {
       onReady: async (record: EnvironmentRecord) => {
-        await runs.trigger(record, record.createdBy);
+        await later.runs?.trigger(record, record.createdBy);
       },
     }),
   });
@@ -189,7 +191,7 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     root: storeRoot,
     now: options.now,
   });
-  const runs: RunService = new RunService({
+  const runs = new RunService({
     runs: new RunStore(options.knex),
     environments,
     airflow: options.airflow ?? {
@@ -201,6 +203,7 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     logger: silentLogger,
     now: options.now,
   });
+  later.runs = runs;
   const router = await createRouter({
     runs,
     httpAuth: mockServices.httpAuth({ pluginId: 'dag-cicd' }),

@@ -1,6 +1,8 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { assertKeySegment, assertPathSegment } from './pathSegment';
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 // `scheme://authority/path`. The authority may be empty (`file:///var/...`).
 const URI = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)$/;
 
@@ -33,7 +35,9 @@ function isNormalised(uri: string): boolean {
     // eslint-disable-next-line no-control-regex
     /[\\%?#\x00-\x1f\x7f]/.test(uri) ||
     uri.trim() !== uri ||
-    uri.normalize('NFKC') !== uri
+    // Printable ASCII is its own NFKC form: only other text pays for the
+    // (comparatively slow) normalisation, which seeding runs per object.
+    (!PRINTABLE_ASCII.test(uri) && uri.normalize('NFKC') !== uri)
   ) {
     return false;
   }

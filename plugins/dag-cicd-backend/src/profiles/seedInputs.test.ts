@@ -190,8 +190,12 @@ describe('seedInputs', () => {
     it('gives each input an empty folder of its own, emptying a stale one', async () => {
       await put(inNamespace('events/stale.csv'), 'old');
       expect(await seed('empty')).toEqual({
-        customers: { uri: inNamespace('customers/'), mode: 'copy' },
-        events: { uri: inNamespace('events/'), mode: 'copy' },
+        inputs: {
+          customers: { uri: inNamespace('customers/'), mode: 'copy' },
+          events: { uri: inNamespace('events/'), mode: 'copy' },
+        },
+        skipped: [],
+        skippedCount: 0,
       });
       expect(await copied()).toEqual({});
     });
@@ -202,8 +206,12 @@ describe('seedInputs', () => {
       expect(
         await seed('production-readonly', { stores: new DataStores([noIo]) }),
       ).toEqual({
-        customers: { uri: inputs.customers, mode: 'read-only' },
-        events: { uri: inputs.events, mode: 'read-only' },
+        inputs: {
+          customers: { uri: inputs.customers, mode: 'read-only' },
+          events: { uri: inputs.events, mode: 'read-only' },
+        },
+        skipped: [],
+        skippedCount: 0,
       });
     });
 
@@ -219,7 +227,7 @@ describe('seedInputs', () => {
   describe('sample', () => {
     it('copies whole objects server-side under the same keys at row fraction 1', async () => {
       const result = await seed('sample');
-      expect(result.events).toEqual({
+      expect(result.inputs.events).toEqual({
         uri: inNamespace('events/'),
         mode: 'copy',
       });
@@ -312,10 +320,45 @@ describe('seedInputs', () => {
       expect(await fs.readdir(target).catch(() => [])).toEqual([]);
     });
 
-    it('refuses a hostile key from a store listing before writing anything', async () => {
-      store.extra.set(inputs.events, ['a/../../x.csv']);
-      await expect(seed('sample')).rejects.toThrow(InputError);
-      expect(store.mutations).toEqual([]);
+    it('skips a key it cannot write into the namespace, and says which and why', async () => {
+      const unsafe = [
+        'a/../../x.csv',
+        'ts=2026-11-24 00:00:00/part-0.csv',
+        'ts=2026-11-24%2000%3A00/part-0.csv',
+        'a//b.csv',
+      ];
+      store.extra.set(inputs.events, unsafe);
+      const result = await seed('sample');
+      expect(result.skippedCount).toBe(4);
+      expect(result.skipped).toEqual(
+        [...unsafe].sort().map(key => ({
+          input: 'events',
+          key,
+          reason: expect.stringContaining(JSON.stringify(key)),
+        })),
+      );
+      expect(result.skipped[0].reason).toMatch(/relative path/);
+      // The rest of the input is copied as it would have been without them.
+      expect(Object.keys(await copied())).toHaveLength(23);
+      expect(store.copies).toHaveLength(23);
+      expect(
+        store.mutations.filter(m => /%| |\.\.|\/\//.test(folder(m))),
+      ).toEqual([]);
+    });
+
+    it('fills the sample with writable objects, and lists a bounded, ordered few of those it skipped', async () => {
+      const unsafe = Array.from(
+        { length: 250 },
+        (_, i) => `ts=2026-11-24 00:${String(i).padStart(3, '0')}/part.csv`,
+      );
+      store.extra.set(inputs.events, [...unsafe].reverse());
+      const limits = { maxObjects: 5, maxBytes: 2 ** 30, rowFraction: 1 };
+      const result = await seed('sample', { limits });
+      expect(
+        Object.keys(await copied()).filter(k => k.startsWith('events/')),
+      ).toHaveLength(5);
+      expect(result.skippedCount).toBe(250);
+      expect(result.skipped.map(s => s.key)).toEqual(unsafe.slice(0, 100));
     });
 
     it('skips S3 folder markers', async () => {
@@ -410,7 +453,7 @@ describe('seedInputs', () => {
       await put(`${fixturesRoot}small/events/b.jsonl`, '{}\n');
       await put(`${fixturesRoot}small/other/c.csv`, 'not an input');
       await put(`${fixturesRoot}big/events/d.csv`, 'another set');
-      expect(await seed('fixtures:small')).toEqual({
+      expect((await seed('fixtures:small')).inputs).toEqual({
         customers: { uri: inNamespace('customers/'), mode: 'copy' },
         events: { uri: inNamespace('events/'), mode: 'copy' },
       });
@@ -457,7 +500,7 @@ describe('seedInputs', () => {
       await put(`${earlier()}outputs/totals.csv`, 'total\n1\n');
       await put(`${earlier()}_manifests/run/task.json`, '{}');
       const result = await seed('from:ci_0', { sourceNamespace: earlier() });
-      expect(result.events).toEqual({
+      expect(result.inputs.events).toEqual({
         uri: inNamespace('events/'),
         mode: 'copy',
       });
@@ -470,7 +513,7 @@ describe('seedInputs', () => {
 
     it('seeds empty inputs from an environment that has none', async () => {
       const result = await seed('from:ci_0', { sourceNamespace: earlier() });
-      expect(result.customers).toEqual({
+      expect(result.inputs.customers).toEqual({
         uri: inNamespace('customers/'),
         mode: 'copy',
       });
@@ -598,7 +641,7 @@ describe('seedInputs', () => {
               .then(
                 result => {
                   seeded += 1;
-                  return Object.values(result).every(
+                  return Object.values(result.inputs).every(
                     input =>
                       input.mode === 'read-only' ||
                       isWithin(namespace, input.uri),

@@ -60,6 +60,32 @@ export interface SeedInputsOptions {
   signal?: AbortSignal;
 }
 
+/** An object of an input left out of the copy, and why. */
+export interface SkippedObject {
+  /** The input's name. */
+  input: string;
+  /** The object's key, relative to the input's source prefix. */
+  key: string;
+  reason: string;
+}
+
+/** What {@link seedInputs} did. */
+export interface SeededInputs {
+  /** Where the DAG finds each input. */
+  inputs: Record<string, EnvironmentInput>;
+  /**
+   * Objects whose keys cannot be written into a namespace, such as the Hive
+   * partition `ts=2026-11-24 00:00:00` (a space) or `a%2Fb`: at most
+   * {@link MAX_SKIPPED_LISTED}, the first by input and key.
+   */
+  skipped: SkippedObject[];
+  /** How many objects were skipped in all. */
+  skippedCount: number;
+}
+
+/** Skipped objects listed in a {@link SeededInputs}; the rest are only counted. */
+export const MAX_SKIPPED_LISTED = 100;
+
 /** Where the fault injector's report goes, relative to the namespace. */
 export const CHAOS_REPORT = '_chaos/report.jsonl';
 
@@ -68,6 +94,34 @@ export const CHAOS_REPORT = '_chaos/report.jsonl';
 // the store (or libuv's thread pool) busy; 8 is where the file store stops
 // gaining (see bench/seeding.bench.ts) and what the S3 copy benchmark uses.
 const CONCURRENCY = 8;
+
+/**
+ * Skipped objects, however many: counted, and the first
+ * {@link MAX_SKIPPED_LISTED} by input and key kept (whatever order the store
+ * lists them in, so that the record is the same each run).
+ */
+class SkippedObjects {
+  count = 0;
+  #kept: SkippedObject[] = [];
+
+  add(object: SkippedObject): void {
+    this.count += 1;
+    this.#kept.push(object);
+    // Pruned in batches, like the sample: memory stays bounded.
+    if (this.#kept.length >= 2 * MAX_SKIPPED_LISTED) {
+      this.#kept = this.listed();
+    }
+  }
+
+  listed(): SkippedObject[] {
+    return this.#kept
+      .sort(
+        (a, b) =>
+          compareStrings(a.input, b.input) || compareStrings(a.key, b.key),
+      )
+      .slice(0, MAX_SKIPPED_LISTED);
+  }
+}
 
 /** One object to copy, from a source prefix into the namespace. */
 interface Copy {
@@ -97,11 +151,16 @@ interface Copy {
  *   down must not empty this one, and this one must never write into it. Its
  *   outputs are not copied; this environment's run produces its own.
  *
- * Every target is checked with `assertWritable` before anything is written,
- * and every source key goes through `resolveWithin`, so a hostile key such as
- * `a/../../x` is refused rather than written. Each input's folder is emptied
- * first and every object is written atomically, so running this again after
- * a crash leaves the same objects, byte for byte: the seed decides everything.
+ * Every listed key goes through `resolveWithin`, and every target through
+ * `assertWritable`, before anything is written. An object whose key cannot
+ * be written into a namespace, a hostile `a/../../x` as much as a partition
+ * named with a space, is skipped (never written, never normalised into
+ * another name) and returned in `skipped`: one odd partition in production
+ * does not fail the whole environment. It is left out before sampling, so a
+ * sample still holds `maxObjects` objects if the input has them. Each
+ * input's folder is emptied first and every object is written atomically, so
+ * running this again after a crash leaves the same objects, byte for byte:
+ * the seed decides everything.
  *
  * @throws InputError for an invalid input name or prefix, a missing fixture
  * set or invalid limits; NotAllowedError for a target outside the namespace
@@ -109,7 +168,7 @@ interface Copy {
  */
 export async function seedInputs(
   options: SeedInputsOptions,
-): Promise<Record<string, EnvironmentInput>> {
+): Promise<SeededInputs> {
   const { profile, namespace, productionPrefix, inputs, stores, signal } =
     options;
   signal?.throwIfAborted();
@@ -119,9 +178,13 @@ export async function seedInputs(
     assertPrefix(`input ${JSON.stringify(name)}`, inputs[name]);
   }
   if (profile.kind === 'production-readonly') {
-    return Object.fromEntries(
-      names.map(name => [name, { uri: inputs[name], mode: 'read-only' }]),
-    );
+    return {
+      inputs: Object.fromEntries(
+        names.map(name => [name, { uri: inputs[name], mode: 'read-only' }]),
+      ),
+      skipped: [],
+      skippedCount: 0,
+    };
   }
 
   const sampled = profile.kind === 'sample' || profile.kind === 'chaos';
@@ -152,14 +215,21 @@ export async function seedInputs(
 
   // Plan every copy, and check every target, before writing anything.
   const copies: Copy[] = [];
+  const skipped = new SkippedObjects();
   for (const [name, source] of sources) {
     const target = targets.get(name)!;
-    const listed = listObjects(stores.forUri(source), source);
+    const listed = writableKeys(
+      listObjects(stores.forUri(source), source),
+      target,
+      (key, reason) => skipped.add({ input: name, key, reason }),
+    );
     const chosen = sampled
       ? await sampleObjects(listed, { seed: options.seed, ...options.limits })
       : await sortedByKey(listed);
     for (const { key } of chosen) {
-      const to = resolveWithin(target, key);
+      // What resolveWithin made of the key when it was listed (see
+      // writableKeys); checked again here like every target.
+      const to = `${target}${key}`;
       assertWritable(namespace, to, productionPrefix);
       copies.push({
         from: `${source}${key}`,
@@ -198,9 +268,46 @@ export async function seedInputs(
       return copyObject(copy, how);
     });
   }
-  return Object.fromEntries(
-    names.map(name => [name, { uri: targets.get(name)!, mode: 'copy' }]),
-  );
+  return {
+    inputs: Object.fromEntries(
+      names.map(name => [name, { uri: targets.get(name)!, mode: 'copy' }]),
+    ),
+    skipped: skipped.listed(),
+    skippedCount: skipped.count,
+  };
+}
+
+/**
+ * The objects whose keys `resolveWithin` accepts under `target`, where they
+ * are copied to; the others go to `skip` with the reason.
+ */
+async function* writableKeys(
+  objects: AsyncIterable<SampledObject>,
+  target: string,
+  skip: (key: string, reason: string) => void,
+): AsyncIterable<SampledObject> {
+  for await (const object of objects) {
+    let to;
+    try {
+      to = resolveWithin(target, object.key);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      skip(object.key, error.message);
+      continue;
+    }
+    // Copied under its own key or not at all, never under a rewritten one.
+    if (to !== `${target}${object.key}`) {
+      skip(object.key, `it would be copied as ${to}`);
+      continue;
+    }
+    yield object;
+  }
+}
+
+// Code-unit order, the same on every machine, unlike localeCompare.
+function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 /** Where each input is copied from, by profile; none for `empty`. */
@@ -363,7 +470,7 @@ async function sortedByKey(
 ): Promise<SampledObject[]> {
   const all: SampledObject[] = [];
   for await (const object of objects) all.push(object);
-  return all.sort((a, b) => (a.key < b.key ? -1 : Number(a.key > b.key)));
+  return all.sort((a, b) => compareStrings(a.key, b.key));
 }
 
 async function hasObjects(store: DataStore, prefix: string): Promise<boolean> {

@@ -14,6 +14,7 @@ import {
 import { assertWritable, isWithin } from '../namespaces/DataNamespace';
 import { DataStores } from '../stores/DataStores';
 import { InputProfile, parseInputProfile } from '../profiles/InputProfile';
+import type { SeededInputs } from '../profiles/seedInputs';
 
 /** Fills an environment's inputs for its profile; see `profiles/seedInputs`. */
 export type InputSeeder = (options: {
@@ -27,7 +28,7 @@ export type InputSeeder = (options: {
   sourceNamespace?: string;
   seed: number;
   chaos?: Record<string, number>;
-}) => Promise<Record<string, EnvironmentInput>>;
+}) => Promise<SeededInputs>;
 
 /** The actor of work nobody asked for in a request: resuming, TTL teardown. */
 export const SYSTEM_ACTOR = 'system:dag-cicd';
@@ -297,21 +298,28 @@ export class Provisioner {
         'inputs',
         async record => {
           const { plan } = record;
-          const inputs = await this.#options.seedInputs({
-            profile: parseInputProfile(record.profile),
-            namespace: record.dataNamespace,
-            productionPrefix: plan.productionPrefix,
-            inputs: plan.inputSources,
-            stores: this.#options.dataStores,
-            limits: plan.sample,
-            fixturesRoot: plan.fixturesRoot,
-            sourceNamespace: plan.sourceNamespace,
-            seed: record.seed,
-            chaos: plan.chaos,
-          });
+          const { inputs, skipped, skippedCount } =
+            await this.#options.seedInputs({
+              profile: parseInputProfile(record.profile),
+              namespace: record.dataNamespace,
+              productionPrefix: plan.productionPrefix,
+              inputs: plan.inputSources,
+              stores: this.#options.dataStores,
+              limits: plan.sample,
+              fixturesRoot: plan.fixturesRoot,
+              sourceNamespace: plan.sourceNamespace,
+              seed: record.seed,
+              chaos: plan.chaos,
+            });
           // Only production-readonly reads nothing and writes nothing.
           const wrote = Object.values(inputs).some(i => i.mode === 'copy');
-          return { wrote, inputs, detail: { inputs: Object.keys(inputs) } };
+          // Objects whose keys no namespace can hold are left out, not
+          // failed on: the history says which (a bounded list) and how many.
+          const detail = {
+            inputs: Object.keys(inputs),
+            ...(skippedCount > 0 && { skipped, skippedCount }),
+          };
+          return { wrote, inputs, detail };
         },
       ],
       // Artifacts and connections are rendered and checked when the

@@ -124,6 +124,30 @@ describe('FileDataStore', () => {
     expect(await collect(store.list(`${ci1}nothing/`))).toEqual([]);
   });
 
+  it('lists a folder of many files, and files that vanish meanwhile are not listed', async () => {
+    const names = Array.from({ length: 150 }, (_, i) => `part-${i}.csv`);
+    await fs.mkdir(path.join(root, 'many/deep'), { recursive: true });
+    for (const [i, name] of names.entries()) {
+      await fs.writeFile(path.join(root, 'many', name), 'x'.repeat(i));
+    }
+    await fs.writeFile(path.join(root, 'many/deep/last.csv'), 'last');
+    const listed = new Map<string, number>();
+    for await (const { uri, size } of store.list(`${rootUri}many/`)) {
+      listed.set(uri.slice(`${rootUri}many/`.length), size);
+      // Deleted while the listing is under way: not listed, no error.
+      await fs.rm(path.join(root, 'many/part-149.csv'), { force: true });
+    }
+    expect(listed.get('deep/last.csv')).toBe(4);
+    // Every file once, with its size; the one deleted only if it was listed
+    // before it went.
+    const sizes = names.map((name, i) => [name, i] as const);
+    expect([...listed].filter(([name]) => name !== 'deep/last.csv')).toEqual(
+      expect.arrayContaining(sizes.slice(0, 149)),
+    );
+    expect(listed.size - 1).toBeGreaterThanOrEqual(149);
+    expect(listed.get('part-149.csv') ?? 149).toBe(149);
+  });
+
   it('copies one object', async () => {
     await store.write(`${rootUri}prod/events/e.csv`, 'event');
     await store.copy(`${rootUri}prod/events/e.csv`, `${ci1}in/events/e.csv`);

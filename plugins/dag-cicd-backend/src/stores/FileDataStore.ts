@@ -71,9 +71,10 @@ function linkError(uri: string): InputError {
  *   `realpath` each. It resolves every link, so the path holds none exactly
  *   when the answer reads the same as the question; when it does not, one
  *   `lstat` per folder decides (a file system that folds case answers in its
- *   own spelling, with no link at all). Also checked before use, with
- *   `lstat`: the source of a copy (libuv copies by path), the folder a
- *   `list` or `deletePrefix` walks, and each folder below it.
+ *   own spelling, with no link at all). Also checked just before use: the
+ *   source of a copy, with `lstat` (libuv copies by path), and the folders
+ *   below one that `list` or `deletePrefix` walks, by the entry types the
+ *   directory itself gives.
  * - Not covered: a folder swapped for a link between the check and the use,
  *   microseconds later, by someone who can already write under the root.
  *   Node has no `openat2(RESOLVE_BENEATH)` to close that window. The checks
@@ -132,28 +133,30 @@ export class FileDataStore implements DataStore {
 
   async read(uri: string): Promise<Readable> {
     const file = this.#path(uri);
-    const [folder, opened] = await Promise.allSettled([
-      this.#checkFolder(path.dirname(file), uri),
-      fs.open(file, OPEN_OBJECT),
-    ]);
-    const handle = opened.status === 'fulfilled' ? opened.value : undefined;
+    // The folders first: an open, unlike an lstat, may have effects (a
+    // device, an automount), so none is made through a link.
+    if (!(await this.#checkFolder(path.dirname(file), uri))) {
+      throw new NotFoundError(`No object at ${uri}`);
+    }
+    let handle;
+    try {
+      handle = await fs.open(file, OPEN_OBJECT);
+    } catch (error) {
+      if (codeOf(error) === 'ELOOP') throw linkError(uri);
+      if (isMissing(error)) throw new NotFoundError(`No object at ${uri}`);
+      throw error;
+    }
+    // fstat of what was opened: no window for a swap after a check.
     let isFile = false;
     try {
-      if (folder.status === 'rejected') throw folder.reason;
-      if (opened.status === 'rejected') {
-        if (codeOf(opened.reason) === 'ELOOP') throw linkError(uri);
-        if (!isMissing(opened.reason)) throw opened.reason;
-      }
-      // fstat of what was opened: no window for a swap after the check.
-      isFile =
-        folder.value && handle !== undefined && (await handle.stat()).isFile();
+      isFile = (await handle.stat()).isFile();
     } finally {
-      if (!isFile) await handle?.close();
+      if (!isFile) await handle.close();
     }
     if (!isFile) {
       throw new NotFoundError(`No object at ${uri}`);
     }
-    return handle!.createReadStream();
+    return handle.createReadStream();
   }
 
   async write(uri: string, body: Readable | Buffer | string): Promise<void> {
@@ -240,7 +243,9 @@ export class FileDataStore implements DataStore {
 
   /**
    * What is at `file`, never following a link: its lstat, or undefined when
-   * nothing is there.
+   * nothing is there. The lstat runs alongside the folders' check: it opens
+   * nothing and has no effect, and its answer counts only if the check
+   * passes.
    *
    * @throws InputError when the file or a folder above it is a link
    */

@@ -14,7 +14,7 @@ import {
   FaultReportSummary,
   reportLine,
   reportLineEnd,
-  RowReportLines,
+  ReportWriter,
   writeReport,
 } from './FaultReport';
 import { JsonRows } from './jsonRows';
@@ -74,6 +74,9 @@ const CHANGES_VALUES = MALFORMED | NULLS | LATE;
 /** The draft of every duplicate: its detail names its row, known once emitted. */
 const DUPLICATE: Draft = { fault: 'duplicates' };
 
+/** Report line ends kept for reuse per kind (see remembered). */
+const MAX_LINE_ENDS = 1024;
+
 const DRIFT_KINDS = ['drop', 'rename', 'retype'] as const;
 type DriftKind = (typeof DRIFT_KINDS)[number];
 
@@ -112,7 +115,7 @@ interface Held {
 /** A finished report line. */
 interface Line {
   fault: FaultName;
-  json: string;
+  bytes: Buffer;
 }
 
 /** An emitted row waiting in the tail of a file that will be truncated. */
@@ -128,7 +131,26 @@ interface TailRow {
 
 interface Output {
   output: Buffer[];
-  report: string;
+  report: Buffer;
+}
+
+/**
+ * The end of a report line that repeats (a column nulled, a way a row was
+ * broken), made once: kept in `ends` by `key` while there are few of them,
+ * since JSON rows may all have different keys.
+ */
+function remembered(
+  ends: Map<string, string>,
+  key: string,
+  column: string | undefined,
+  detail?: string,
+): string {
+  let end = ends.get(key);
+  if (end === undefined) {
+    end = reportLineEnd(column, detail);
+    if (ends.size < MAX_LINE_ENDS) ends.set(key, end);
+  }
+  return end;
 }
 
 function isSpace(byte: number): boolean {
@@ -194,12 +216,16 @@ class FaultInjection implements RecordRuns {
     FAULT_NAMES.map(name => [name, 0]),
   ) as Record<FaultName, number>;
 
-  readonly #reportLines: RowReportLines;
+  /** Lines of rows in the tail of a file to be truncated, made ahead of their turn. */
+  readonly #tailLines: ReportWriter;
+  /** Report line ends by column nulled, and by way a row was broken (see remembered). */
+  readonly #nullEnds = new Map<string, string>();
+  readonly #malformedEnds = new Map<string, string>();
   readonly #chooseMalformed = (n: number) => this.#draws.malformed.below(n);
 
   // What the current call produces.
   readonly #out = new OutputPieces();
-  #report = '';
+  readonly #report: ReportWriter;
 
   constructor(options: FaultInjectorOptions) {
     const { format, seed, file, lateBy, timestampColumn } = options;
@@ -232,7 +258,8 @@ class FaultInjection implements RecordRuns {
     }
     const rates = validateFaultRates(options.rates, 'rates');
     this.#file = file;
-    this.#reportLines = new RowReportLines(file);
+    this.#report = new ReportWriter(file);
+    this.#tailLines = new ReportWriter(file);
     this.#csv = format === 'csv';
     this.#csvRows = this.#csv ? new CsvRows() : undefined;
     this.#rows = this.#csvRows ?? new JsonRows();
@@ -310,14 +337,12 @@ class FaultInjection implements RecordRuns {
         byFault: this.#byFault,
       },
     };
-    this.#report += `${JSON.stringify(summary)}\n`;
+    this.#report.text(`${JSON.stringify(summary)}\n`);
     return this.#take();
   }
 
   #take(): Output {
-    const result = { output: this.#out.take(), report: this.#report };
-    this.#report = '';
-    return result;
+    return { output: this.#out.take(), report: this.#report.take() };
   }
 
   /** Strips a UTF-8 BOM, which may arrive split over chunks; the rest is data. */
@@ -552,7 +577,7 @@ class FaultInjection implements RecordRuns {
       if (broken) {
         content = broken.row;
         drafts = [
-          { fault: 'malformed', end: reportLineEnd(undefined, broken.detail) },
+          { fault: 'malformed', end: this.#malformedEnd(broken.detail) },
         ];
       }
     }
@@ -573,7 +598,7 @@ class FaultInjection implements RecordRuns {
         }
         content = rows.withNull(content, cell);
         if (hits & LATE) cells = rows.cells(content);
-        drafts = [{ fault: 'nulls', end: reportLineEnd(cell.name) }];
+        drafts = [{ fault: 'nulls', end: this.#nullEnd(cell.name) }];
       }
     }
     if (hits & LATE && readable && cells) {
@@ -682,7 +707,8 @@ class FaultInjection implements RecordRuns {
       this.#out.row(content, eol);
       if (drafts) {
         for (const draft of drafts) {
-          this.#commitLine(this.#rowLine(draft, row, sourceRow));
+          this.#byFault[draft.fault]++;
+          this.#report.row(draft.fault, row, sourceRow, draft.end);
         }
       }
       return;
@@ -694,13 +720,19 @@ class FaultInjection implements RecordRuns {
     }
   }
 
+  /** The end of the report line of a value nulled in `column`. */
+  #nullEnd(column: string): string {
+    return remembered(this.#nullEnds, column, column);
+  }
+
+  /** The end of the report line of a row broken in the way `detail` names. */
+  #malformedEnd(detail: string): string {
+    return remembered(this.#malformedEnds, detail, undefined, detail);
+  }
+
   #rowLine(draft: Draft, row: number, sourceRow: number): Line {
-    // A duplicate's detail, `copy of row N`, needs no escaping.
-    const end = draft.end ?? `,"detail":"copy of row ${row - 1}"}\n`;
-    return {
-      fault: draft.fault,
-      json: this.#reportLines.line(draft.fault, row, sourceRow, end),
-    };
+    this.#tailLines.row(draft.fault, row, sourceRow, draft.end);
+    return { fault: draft.fault, bytes: this.#tailLines.take() };
   }
 
   #writeTailRow(tailRow: TailRow): void {
@@ -742,7 +774,8 @@ class FaultInjection implements RecordRuns {
     fault: FaultName,
     where: Omit<FaultReportEntry, 'file' | 'fault'>,
   ): Line {
-    return { fault, json: reportLine({ file: this.#file, fault, ...where }) };
+    const json = reportLine({ file: this.#file, fault, ...where });
+    return { fault, bytes: Buffer.from(json) };
   }
 
   #commit(fault: FaultName, where: Omit<FaultReportEntry, 'file' | 'fault'>) {
@@ -751,7 +784,7 @@ class FaultInjection implements RecordRuns {
 
   #commitLine(line: Line): void {
     this.#byFault[line.fault]++;
-    this.#report += line.json;
+    this.#report.bytes(line.bytes);
   }
 }
 

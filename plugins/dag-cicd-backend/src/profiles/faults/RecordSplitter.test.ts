@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DataFormat } from './formats';
-import { MAX_RECORD_BYTES, RecordSplitter } from './RecordSplitter';
+import { MAX_RECORD_BYTES, RecordRuns, RecordSplitter } from './RecordSplitter';
 
 /** Cuts a buffer into chunks at the given positions. */
 function cut(data: Buffer, cuts: number[]): Buffer[] {
@@ -131,6 +131,97 @@ describe('RecordSplitter', () => {
         },
       ),
     );
+  });
+
+  describe('with runs', () => {
+    const blank = (format: DataFormat, record: string) =>
+      format === 'csv' ? /^\r?\n$/.test(record) : /^[ \t\r]*\n$/.test(record);
+
+    /**
+     * Splits with `runs` that let `allowances[i]` rows pass at the i-th ask
+     * (0 when they run out), and gives what came out: every record handed
+     * over and every run passed, as text, in order.
+     */
+    function splitInRuns(
+      format: DataFormat,
+      chunks: Buffer[],
+      allowances: number[],
+    ) {
+      const splitter = new RecordSplitter(format, 'events');
+      const out: string[] = [];
+      let asked = 0;
+      let allowed = 0;
+      let passedRows = 0;
+      const onRecord = (buffer: Buffer, start: number, end: number) =>
+        out.push(buffer.toString('latin1', start, end));
+      const runs: RecordRuns = {
+        passable: () => {
+          allowed = allowances[asked++] ?? 0;
+          return allowed;
+        },
+        passed: (buffer, start, end, rows) => {
+          // In place, whole records, and as many rows as it says, no more
+          // than allowed.
+          expect(chunks).toContain(buffer);
+          const run = buffer.toString('latin1', start, end);
+          const records =
+            format === 'csv' ? csvRecords(run) : run.match(/[^\n]*\n/g)!;
+          expect(records.join('')).toBe(run);
+          expect(records.filter(r => !blank(format, r))).toHaveLength(rows);
+          expect(rows).toBeLessThanOrEqual(allowed);
+          passedRows += rows;
+          out.push(run);
+        },
+      };
+      for (const chunk of chunks) splitter.write(chunk, onRecord, runs);
+      splitter.end(onRecord);
+      return { text: out.join(''), pieces: out, passedRows };
+    }
+
+    it.each(['csv', 'jsonl'] as const)(
+      'passes %s records in runs of at most the rows allowed, blank lines not counted',
+      format => {
+        const records =
+          format === 'csv'
+            ? ['id\n', '1,"a\nb"\n', '\r\n', '2,x\n', ' \n', '3,y\n', '4']
+            : ['{}\n', '\n', ' \t\n', '{"a":1}\n', ' {}\n', '{}'];
+        fc.assert(
+          fc.property(
+            fc.array(fc.nat({ max: 4 }), { maxLength: 10 }),
+            fc.array(fc.nat(), { maxLength: 6 }),
+            (allowances, cuts) => {
+              const text = records.join('');
+              const { text: out, passedRows } = splitInRuns(
+                format,
+                cut(Buffer.from(text, 'latin1'), cuts),
+                allowances,
+              );
+              // Nothing lost, nothing repeated, nothing reordered.
+              expect(out).toBe(text);
+              const allRows = records.filter(
+                r => r.endsWith('\n') && !blank(format, r),
+              ).length;
+              expect(passedRows).toBeLessThanOrEqual(allRows);
+            },
+          ),
+        );
+      },
+    );
+
+    it('ends a run right after its last allowed row, and hands over the next record', () => {
+      const chunk = Buffer.from('a\n\nb\nc\nd\n');
+      const { pieces, passedRows } = splitInRuns('csv', [chunk], [2, 0, 5]);
+      // Two rows pass (with the blank line between them); `c` is handed
+      // over on its own; then `d` passes in a run cut short by the chunk.
+      expect(pieces).toEqual(['a\n\nb\n', 'c\n', 'd\n']);
+      expect(passedRows).toBe(3);
+    });
+
+    it('always hands over a record that spans chunks', () => {
+      const chunks = [Buffer.from('a\nb'), Buffer.from('b\nc\n')];
+      const { pieces } = splitInRuns('jsonl', chunks, [9, 9, 9]);
+      expect(pieces).toEqual(['a\n', 'bb\n', 'c\n']);
+    });
   });
 
   it('refuses a record too long to buffer, such as one after an unclosed quote', () => {

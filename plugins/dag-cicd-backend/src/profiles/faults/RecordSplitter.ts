@@ -39,7 +39,8 @@ const CR = 0x0d;
 /**
  * Whether a record (from `start` to the line feed at `end`) is a blank line,
  * which is no row: in CSV an empty line (a line of spaces is a row with one
- * value), in JSON Lines a line of spaces, tabs and carriage returns.
+ * value), in JSON Lines a line of spaces, tabs and carriage returns. The
+ * fault injector's rule for the lines it is handed one by one.
  */
 function isBlankLine(
   quotes: boolean,
@@ -90,6 +91,7 @@ export class RecordSplitter {
   write(chunk: Buffer, onRecord: OnRecord, runs?: RecordRuns): void {
     const length = chunk.length;
     const quotes = this.#quotes;
+    let inQuotes = this.#inQuotes;
     let start = 0;
     let position = 0;
     // The next quote and line feed at or after `position`, looked up again
@@ -107,9 +109,9 @@ export class RecordSplitter {
         quote = chunk.indexOf(QUOTE, position);
         if (quote === -1) quote = length;
       }
-      if (this.#inQuotes) {
+      if (inQuotes) {
         if (quote === length) break;
-        this.#inQuotes = false;
+        inQuotes = false;
         position = quote + 1;
         continue;
       }
@@ -118,7 +120,7 @@ export class RecordSplitter {
         if (newline === -1) newline = length;
       }
       if (quote < newline) {
-        this.#inQuotes = true;
+        inQuotes = true;
         position = quote + 1;
         continue;
       }
@@ -145,6 +147,7 @@ export class RecordSplitter {
       runStart = start;
       if (runs) allowance = runs.passable();
     }
+    this.#inQuotes = inQuotes;
     if (start > runStart) {
       runs!.passed(chunk, runStart, start, rows);
     }
@@ -155,7 +158,7 @@ export class RecordSplitter {
         throw new InputError(
           `${this.#name} has a record longer than ${
             MAX_RECORD_BYTES / 2 ** 20
-          } MiB${this.#inQuotes ? ', probably from an unclosed quote' : ''}`,
+          } MiB${inQuotes ? ', probably from an unclosed quote' : ''}`,
         );
       }
     }

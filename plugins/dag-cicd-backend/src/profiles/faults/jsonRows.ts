@@ -102,6 +102,13 @@ function closingBrace(row: Buffer): number {
 
 /** JSON Lines rows whose records are JSON objects; cells are top-level members. */
 export class JsonRows implements Rows {
+  /**
+   * The previous row's keys by position, raw and read: the rows of one file
+   * mostly repeat their keys, and comparing a few bytes costs less than
+   * decoding them again.
+   */
+  readonly #keys: Array<{ raw: Buffer; name: string }> = [];
+
   cells(row: Buffer): JsonCell[] | undefined {
     const cells: JsonCell[] = [];
     let i = skipSpace(row, 0);
@@ -120,7 +127,7 @@ export class JsonRows implements Rows {
       const start = skipSpace(row, i + 1);
       const end = skipValue(row, start);
       if (end === -1 || end === start) return undefined;
-      const name = keyName(row, keyStart, keyEnd);
+      const name = this.#name(row, cells.length, keyStart, keyEnd);
       if (name === undefined) return undefined;
       cells.push({ name, index: cells.length, start, end, keyStart, keyEnd });
       i = skipSpace(row, end);
@@ -130,6 +137,26 @@ export class JsonRows implements Rows {
       if (row[i] !== COMMA) return undefined;
       i = skipSpace(row, i + 1);
     }
+  }
+
+  /** The name of the key at `index`, from its opening quote to just past its closing one. */
+  #name(
+    row: Buffer,
+    index: number,
+    start: number,
+    end: number,
+  ): string | undefined {
+    const known = this.#keys[index];
+    if (known && known.raw.length === end - start) {
+      let i = 0;
+      while (i < known.raw.length && known.raw[i] === row[start + i]) i++;
+      if (i === known.raw.length) return known.name;
+    }
+    const name = keyName(row, start, end);
+    if (name !== undefined) {
+      this.#keys[index] = { raw: Buffer.from(row.subarray(start, end)), name };
+    }
+    return name;
   }
 
   private raw(row: Buffer, cell: Cell): string {

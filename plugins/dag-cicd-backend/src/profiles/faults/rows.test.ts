@@ -141,6 +141,18 @@ describe('JsonRows', () => {
     expect(rows.cells(Buffer.from('{}'))).toEqual([]);
   });
 
+  it("reads each row's own names, however the rows before named theirs", () => {
+    const reader = new JsonRows();
+    const names = (line: string) =>
+      reader.cells(Buffer.from(line))?.map(c => c.name);
+    expect(names('{"id":1,"ts":2}')).toEqual(['id', 'ts']);
+    expect(names('{"ts":1,"id":2}')).toEqual(['ts', 'id']);
+    expect(names('{"id":1,"tz":2}')).toEqual(['id', 'tz']);
+    expect(names('{"i\\u0064":1,"ts":2}')).toEqual(['id', 'ts']);
+    expect(names('{"id":1,"t\u0001":2}')).toBeUndefined();
+    expect(names('{"id":1,"ts":2}')).toEqual(['id', 'ts']);
+  });
+
   it.each([
     '[1,2]',
     '"x"',

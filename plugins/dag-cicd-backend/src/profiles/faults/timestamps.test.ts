@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { isTimestampName, shiftTimestamp } from './timestamps';
 
 const DAY = 86_400_000;
@@ -64,4 +65,25 @@ describe('shiftTimestamp', () => {
   ])('leaves %j alone: not a timestamp', text =>
     expect(shiftTimestamp(text, DAY)).toBeUndefined(),
   );
+
+  it('moves an instant as the Date API does, whatever the date and shift (property)', () => {
+    // toISOString's own shape: the calendar arithmetic must agree with
+    // JavaScript's (proleptic Gregorian, leap years, day and year ends).
+    const year0 = Date.UTC(0, 0, 1) - 1900 * 365.2425 * DAY;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Math.ceil(year0), max: Date.UTC(9999, 11, 31) }),
+        fc.integer({ min: 1, max: 500 * 365 * DAY }),
+        (at, byMs) => {
+          const from = new Date(at).toISOString();
+          const moved = new Date(at - byMs);
+          const year = moved.getUTCFullYear();
+          expect(shiftTimestamp(from, byMs)).toBe(
+            year >= 0 && year <= 9999 ? moved.toISOString() : undefined,
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });

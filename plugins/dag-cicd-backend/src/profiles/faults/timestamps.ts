@@ -72,12 +72,12 @@ function civilDate(days: number): string | undefined {
 function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   const [, y, mo, d, separator, h, mi, s, point, fraction = '', zone = ''] =
     match;
-  const [year, month, day] = [Number(y), Number(mo), Number(d)];
-  const [hours, minutes, seconds] = [
-    Number(h ?? 0),
-    Number(mi ?? 0),
-    Number(s ?? 0),
-  ];
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hours = Number(h ?? 0);
+  const minutes = Number(mi ?? 0);
+  const seconds = Number(s ?? 0);
   // Not a real date or time (2026-02-30, 24:00), not a timestamp.
   if (
     month < 1 ||
