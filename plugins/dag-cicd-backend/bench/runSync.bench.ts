@@ -6,21 +6,24 @@
  *
  * Two local HTTP servers (real sockets) answer like Airflow 3: `/auth/token`,
  * the batch run list `POST /api/v2/dags/~/dagRuns/list` (honouring
- * `dag_ids`, `states`, the `*_date_gte`-style filters, `page_offset` and
- * `page_limit` capped at Airflow's default maximum of 100, ordered by id),
- * one run, and a run's task instances. Their answers are built with the unit
- * tests' fixtures, and during the first sync of each case every exchange is
- * checked against the spec. Each instance holds 500 tracked runs of 10 DAGs
- * started over the last two hours, and, as a real one would, each DAG's own
- * schedule: 30 hourly runs finished before those and 2 finished among them.
+ * `dag_ids`, `states`, the date range filters, `page_offset` and
+ * `page_limit` capped at Airflow's default maximum of 100, in id order),
+ * one run, a run's task instances and the batch task-instance list. Their
+ * answers are built with the unit tests' fixtures, and during the first sync
+ * of each case every exchange is checked against the spec. Each instance
+ * holds 500 tracked runs of 10 DAGs started over the last two hours and, as
+ * a real one would, each DAG's own schedule: 30 hourly runs finished before
+ * those and 2 finished among them.
  *
  * Cases: (a) nothing changed since the last sync; (b) 10% of the tracked
- * runs finished (their task instances are fetched and their manifests read
- * from the file store). The minimum per instance is ceil(tracked / 100)
- * batch pages (plus the token, once), plus for (b) one task-instance request
- * per finished run — or, with the spec's batch task-instance endpoint,
- * ceil(task instances / 100). Wall time: median of DAG_CICD_BENCH_SYNCS
- * syncs (default 15), interleaved with the baseline.
+ * runs finished: their task instances are fetched and their manifests read
+ * from the file store. The minimum per instance is ceil(tracked / 100) batch
+ * pages (plus the token, once), plus for (b) ceil(task instances / 100)
+ * pages of the batch task-instance list. The sync may send one more in (b):
+ * the spec cannot ask for "unfinished, or ended since" in one query, so the
+ * runs that ended since they were last seen going are a query of their own.
+ * Wall time: median of DAG_CICD_BENCH_SYNCS syncs (default 15), each
+ * followed by the baseline.
  */
 import knexFactory, { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
@@ -78,8 +81,15 @@ const total = (c: Counts) =>
 // The filters of the batch body this server applies: every date filter of
 // the spec's `DAGRunsBatchBody`. Anything else the client sends is flagged,
 // so that the server never silently answers more than Airflow would.
-const DATE_FILTER = /^(start_date|end_date|run_after|logical_date)_(gte|gt|lte|lt)$/;
+const DATE_FILTER =
+  /^(start_date|end_date|run_after|logical_date)_(gte|gt|lte|lt)$/;
 const PAGING = new Set(['dag_ids', 'states', 'page_offset', 'page_limit']);
+const TASK_BATCH = new Set([
+  'dag_ids',
+  'dag_run_ids',
+  'page_offset',
+  'page_limit',
+]);
 
 function matches(run: Json, body: Json): boolean {
   if (body.dag_ids?.length && !body.dag_ids.includes(run.dag_id)) return false;
@@ -152,14 +162,47 @@ class FakeAirflow {
         'batch',
       ];
     }
-    const run = /^\/api\/v2\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances)?$/.exec(
-      p,
-    );
+    if (
+      method === 'POST' &&
+      p === '/api/v2/dags/~/dagRuns/~/taskInstances/list'
+    ) {
+      for (const key of Object.keys(body)) {
+        if (!TASK_BATCH.has(key)) {
+          this.violations.push(`the bench server ignores the filter ${key}`);
+        }
+      }
+      const found = this.runs
+        .filter(
+          r =>
+            (!body.dag_ids?.length || body.dag_ids.includes(r.dag_id)) &&
+            (!body.dag_run_ids?.length ||
+              body.dag_run_ids.includes(r.dag_run_id)),
+        )
+        .flatMap(r =>
+          TASKS.map(task => v2.taskInstance(r.dag_id, r.dag_run_id, task)),
+        );
+      const offset = body.page_offset ?? 0;
+      const limit = Math.min(body.page_limit ?? PAGE, PAGE);
+      return [
+        200,
+        {
+          task_instances: found.slice(offset, offset + limit),
+          total_entries: found.length,
+        },
+        'taskInstances',
+      ];
+    }
+    const run =
+      /^\/api\/v2\/dags\/([^/]+)\/dagRuns\/([^/]+)(\/taskInstances)?$/.exec(p);
     if (method === 'GET' && run) {
       const [dag, id] = [run[1], run[2]].map(decodeURIComponent);
       const found = this.#find(dag, id);
       if (!found) {
-        return [404, v2.error(`DagRun ${id} not found`), run[3] ? 'taskInstances' : 'getRun'];
+        return [
+          404,
+          v2.error(`DagRun ${id} not found`),
+          run[3] ? 'taskInstances' : 'getRun',
+        ];
       }
       if (!run[3]) return [200, found, 'getRun'];
       const tis = TASKS.map(task => v2.taskInstance(dag, id, task));
@@ -304,7 +347,10 @@ async function fill(
   const tracked: Tracked[] = [];
   for (let i = 0; i < RUNS; i++) {
     const d = i % DAGS;
-    const env = environments[d * ENVIRONMENTS_PER_DAG + (Math.floor(i / DAGS) % ENVIRONMENTS_PER_DAG)];
+    const env =
+      environments[
+        d * ENVIRONMENTS_PER_DAG + (Math.floor(i / DAGS) % ENVIRONMENTS_PER_DAG)
+      ];
     const createdAt = new Date(since + i * 7_000);
     const run: RunRecord = {
       id: randomUUID(),
@@ -385,18 +431,20 @@ async function main() {
     }
   };
   // The baseline: paging through the batch endpoint for the tracked runs,
-  // instance after instance as the sync goes; `taskInstancesOf` adds the
-  // task-instance requests of those runs, for the "minimum work" baseline.
-  const page = async (taskInstancesOf: Tracked[] = []) => {
+  // instance after instance as the sync goes; with `finishedRuns`, also the
+  // batch task-instance list of those: the minimum requests of case (b).
+  const page = async (finishedRuns: Tracked[] = []) => {
     for (const name of INSTANCES) {
       const client = clients.get(name)!;
       await client.listDagRunsBatch({
         dagIds: dagsOf(name),
         states: [...ACTIVE_DAG_RUN_STATES],
       });
-      for (const t of taskInstancesOf.filter(x => x.run.instance === name)) {
-        await client.listTaskInstances(t.run.dagId, t.run.dagRunId);
-      }
+      await client.listTaskInstancesBatch(
+        finishedRuns
+          .filter(t => t.run.instance === name)
+          .map(t => ({ dagId: t.run.dagId, runId: t.run.dagRunId })),
+      );
     }
   };
   const measure = async (
@@ -442,7 +490,11 @@ async function main() {
     target: '1.00×',
     ok: first <= firstMinimum,
   });
-  const a = await measure(async () => {}, 0, () => page());
+  const a = await measure(
+    async () => {},
+    0,
+    () => page(),
+  );
   for (const name of INSTANCES) {
     const counts = a.perSync.get(name)!;
     rows.push({
@@ -471,7 +523,9 @@ async function main() {
       .runs.find(r => r.dag_run_id === t.run.dagRunId)!;
     run.state = n % 4 === 0 ? 'failed' : 'success';
     run.end_date = iso(t.run.createdAt.getTime() + 600_000);
-    const folder = `${new URL(t.namespace).pathname}_manifests/${t.run.dagRunId}`;
+    const folder = `${new URL(t.namespace).pathname}_manifests/${
+      t.run.dagRunId
+    }`;
     fs.mkdirSync(folder, { recursive: true });
     for (const task of ['transform', 'load']) {
       fs.writeFileSync(
@@ -511,26 +565,27 @@ async function main() {
   for (const name of INSTANCES) {
     const counts = b.perSync.get(name)!;
     const done = finished.filter(t => t.run.instance === name).length;
-    const minimum = minimumPages(name) + done;
-    const specMinimum =
+    const minimum =
       minimumPages(name) + Math.ceil((done * TASKS.length) / PAGE);
-    rows.push({
-      case: `(b) 10% finished, ${name} (${done} of ${trackedOf(name).length} runs)`,
-      measured: `${total(counts)} requests`,
-      baseline: `${minimum} minimum`,
-      ratio: total(counts) / minimum,
-      target: '1.00×',
-      ok: total(counts) <= minimum,
-    });
-    rows.push({
-      case: `(b) … against the batch task-instance endpoint`,
-      measured: `${total(counts)} requests`,
-      baseline: `${specMinimum} minimum`,
-      ratio: total(counts) / specMinimum,
-      target: '',
-    });
-    process.stdout.write(
-      `${name}, (b) per sync: ${JSON.stringify(counts)}\n`,
+    const perRunMinimum = minimumPages(name) + done;
+    rows.push(
+      {
+        case: `(b) 10% finished, ${name} (${done} of ${
+          trackedOf(name).length
+        } runs)`,
+        measured: `${total(counts)} requests`,
+        baseline: `${minimum} minimum`,
+        ratio: total(counts) / minimum,
+        target: 'minimum + 1 (ended runs)',
+        ok: total(counts) <= minimum + 1,
+      },
+      {
+        case: `(b) … against one task-instance request per finished run`,
+        measured: `${total(counts)} requests`,
+        baseline: `${perRunMinimum} requests`,
+        ratio: total(counts) / perRunMinimum,
+        target: '',
+      },
     );
   }
   rows.push(
@@ -542,9 +597,9 @@ async function main() {
       target: '',
     },
     {
-      case: '(b) … against paging + task instances',
+      case: '(b) … against paging + batch task instances',
       measured: formatMs(median(bMinimumWork.synced)),
-      baseline: `${formatMs(median(bMinimumWork.paged))}`,
+      baseline: formatMs(median(bMinimumWork.paged)),
       ratio: median(bMinimumWork.synced) / median(bMinimumWork.paged),
       target: '',
     },

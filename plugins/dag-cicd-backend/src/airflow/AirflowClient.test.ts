@@ -32,6 +32,7 @@ const versions = {
       v2.xcom('orders', 'r1', 'load', 'manifest', value),
     // The spec's template; `dag_id` is pinned to `~`.
     batch: '/api/v2/dags/{dag_id}/dagRuns/list',
+    taskBatch: '/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list',
     assets: '/api/v2/assets',
     assetList: (items: object[]) => ({ assets: items }),
     asset: () =>
@@ -55,6 +56,7 @@ const versions = {
       v1.dagRun(dagId, runId, overrides),
     xcom: (value: unknown) => v1.xcom('orders', 'load', 'manifest', value),
     batch: '/api/v1/dags/~/dagRuns/list',
+    taskBatch: '/api/v1/dags/~/dagRuns/~/taskInstances/list',
     assets: '/api/v1/datasets',
     assetList: (items: object[]) => ({ datasets: items }),
     asset: () =>
@@ -430,6 +432,93 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
   it('asks nothing for the runs of no DAG, since Airflow reads that as every DAG', async () => {
     const { client, mock } = setup(apiVersion);
     await expect(client.listDagRunsBatch({ dagIds: [] })).resolves.toEqual([]);
+    expect(mock.requests).toEqual([]);
+  });
+
+  it('lists only the runs that ended since an instant, as end_date_gte', async () => {
+    const { client, mock } = setup(apiVersion);
+    mock.on('POST', version.batch, {
+      body: {
+        dag_runs: [
+          version.run('orders', 'r1', { state: 'success', end_date: T2 }),
+        ],
+        total_entries: 1,
+      },
+    });
+    const listed = await client.listDagRunsBatch({
+      dagIds: ['orders'],
+      states: ['success', 'failed'],
+      endedSince: T1,
+    });
+    expect(listed).toEqual([
+      expectedRun(apiVersion, { state: 'success', endDate: T2 }),
+    ]);
+    expect(mock.calls('POST', version.batch)[0].body).toEqual({
+      dag_ids: ['orders'],
+      states: ['success', 'failed'],
+      end_date_gte: T1,
+      page_offset: 0,
+      page_limit: 100,
+    });
+  });
+
+  it('lists the task instances of many runs through the batch endpoint, keeping only the runs asked for', async () => {
+    const { client, mock } = setup(apiVersion);
+    // Airflow filters DAG ids and run ids apart: `audit` has a run `r1` too.
+    const tis = [
+      ...Array.from({ length: 120 }, (_, i) =>
+        fixtures.taskInstance('orders', i % 2 ? 'r1' : 'r2', `t${i}`),
+      ),
+      fixtures.taskInstance('audit', 'r1', 'check'),
+    ];
+    mock.on('POST', version.taskBatch, ({ body }) => {
+      const offset = body.page_offset ?? 0;
+      const limit = body.page_limit ?? tis.length;
+      return {
+        body: {
+          task_instances: tis.slice(offset, offset + limit),
+          total_entries: tis.length,
+        },
+      };
+    });
+    const listed = await client.listTaskInstancesBatch([
+      { dagId: 'orders', runId: 'r1' },
+      { dagId: 'orders', runId: 'r2' },
+      { dagId: 'audit', runId: 'r3' },
+    ]);
+    expect(listed).toHaveLength(120);
+    expect(listed[1]).toEqual({
+      dagId: 'orders',
+      runId: 'r1',
+      taskId: 't1',
+      mapIndex: -1,
+      state: 'success',
+      tryNumber: 1,
+      startDate: T1,
+      endDate: T2,
+      duration: 175,
+      operator: 'PythonOperator',
+    });
+    const sent = mock.calls('POST', version.taskBatch).map(r => r.body);
+    const filter = {
+      dag_ids: ['orders', 'audit'],
+      dag_run_ids: ['r1', 'r2', 'r3'],
+    };
+    // Airflow 2's batch form has no paging: its one answer holds every match.
+    expect(sent).toEqual(
+      apiVersion === 'v2'
+        ? [0, 100].map(offset => ({
+            ...filter,
+            page_offset: offset,
+            page_limit: 100,
+          }))
+        : [filter],
+    );
+  });
+
+  it('asks nothing for the task instances of no run', async () => {
+    const { client, mock } = setup(apiVersion);
+    await expect(client.listTaskInstancesBatch([])).resolves.toEqual([]);
     expect(mock.requests).toEqual([]);
   });
 

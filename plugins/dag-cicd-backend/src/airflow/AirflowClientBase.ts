@@ -8,6 +8,8 @@ import {
   AirflowDagRun,
   AirflowInstanceInfo,
   AirflowPage,
+  AirflowRunReference,
+  AirflowRunTaskInstance,
   AirflowTaskInstance,
   ListDagRunsBatchQuery,
   ListDagRunsQuery,
@@ -77,6 +79,17 @@ export abstract class AirflowClientBase implements AirflowClient {
     limit: number,
   ): Promise<AirflowPage<AirflowDagRun>>;
 
+  /**
+   * One page of the task instances of runs of these DAGs with these run ids
+   * (every pair of them: the caller keeps the runs it asked for).
+   */
+  protected abstract listTaskInstancesBatchPage(
+    dagIds: string[],
+    runIds: string[],
+    offset: number,
+    limit: number,
+  ): Promise<AirflowPage<AirflowRunTaskInstance>>;
+
   /** One page of a run's task instances. */
   protected abstract listTaskInstancesPage(
     dagId: string,
@@ -125,6 +138,25 @@ export abstract class AirflowClientBase implements AirflowClient {
     return this.#all(`listTaskInstances(${dagId}, ${runId})`, (offset, limit) =>
       this.listTaskInstancesPage(dagId, runId, offset, limit),
     );
+  }
+
+  async listTaskInstancesBatch(
+    runs: AirflowRunReference[],
+  ): Promise<AirflowRunTaskInstance[]> {
+    // As for runs, Airflow reads an absent or empty list as "every one".
+    if (runs.length === 0) return [];
+    const key = (r: AirflowRunReference) => JSON.stringify([r.dagId, r.runId]);
+    const dagIds = [...new Set(runs.map(r => r.dagId))];
+    const runIds = [...new Set(runs.map(r => r.runId))];
+    const asked = new Set(runs.map(key));
+    const found = await this.#all(
+      `listTaskInstancesBatch(${runs.length} runs)`,
+      (offset, limit) =>
+        this.listTaskInstancesBatchPage(dagIds, runIds, offset, limit),
+    );
+    // The filter is DAG ids × run ids: a run id shared by two DAGs may
+    // bring a run that was not asked for.
+    return found.filter(ti => asked.has(key(ti)));
   }
 
   async #all<T>(

@@ -3,6 +3,7 @@ import {
   assetId,
   dagBase,
   dagRun,
+  runTaskInstance,
   taskInstance,
   taskReference,
   xcomValue,
@@ -22,6 +23,7 @@ import {
   AirflowDagDetails,
   AirflowDagRun,
   AirflowPage,
+  AirflowRunTaskInstance,
   AirflowTaskInstance,
   ListDagRunsBatchQuery,
   ListDagRunsQuery,
@@ -206,6 +208,29 @@ export class AirflowV2Client extends AirflowClientBase {
         query: { limit, offset },
       },
       body => page(body, 'task_instances', 'task instance', taskInstance),
+    );
+  }
+
+  protected async listTaskInstancesBatchPage(
+    dagIds: string[],
+    runIds: string[],
+    offset: number,
+    limit: number,
+  ): Promise<AirflowPage<AirflowRunTaskInstance>> {
+    return this.http.request(
+      `listTaskInstancesBatch(${runIds.length} runs)`,
+      {
+        method: 'POST',
+        path: `${API}/dags/~/dagRuns/~/taskInstances/list`,
+        body: {
+          dag_ids: dagIds,
+          dag_run_ids: runIds,
+          page_offset: offset,
+          page_limit: limit,
+        },
+        idempotent: true,
+      },
+      body => page(body, 'task_instances', 'task instance', runTaskInstance),
     );
   }
 

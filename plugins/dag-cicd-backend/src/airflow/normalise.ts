@@ -13,6 +13,7 @@ import {
   AirflowDagRun,
   AirflowDagRunState,
   AirflowDagRunType,
+  AirflowRunTaskInstance,
   AirflowTaskInstance,
   AirflowTaskReference,
 } from './types';
@@ -70,6 +71,16 @@ export function taskInstance(json: Json): AirflowTaskInstance {
     endDate: optionalString(json, 'end_date', what),
     duration: optionalNumber(json, 'duration', what),
     operator: optionalString(json, 'operator', what),
+  };
+}
+
+/** A task instance of a batch list, which says whose it is. */
+export function runTaskInstance(json: Json): AirflowRunTaskInstance {
+  const what = 'A task instance';
+  return {
+    ...taskInstance(json),
+    dagId: string(json, 'dag_id', what),
+    runId: string(json, 'dag_run_id', what),
   };
 }
 

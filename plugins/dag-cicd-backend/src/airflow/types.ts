@@ -117,6 +117,17 @@ export interface AirflowTaskInstance {
   operator?: string;
 }
 
+/** One run of one DAG. */
+export interface AirflowRunReference {
+  dagId: string;
+  runId: string;
+}
+
+/** A task instance with the run it belongs to, as batch lists answer. */
+export interface AirflowRunTaskInstance
+  extends AirflowTaskInstance,
+    AirflowRunReference {}
+
 export interface AirflowTaskReference {
   dagId: string;
   taskId: string;
@@ -221,6 +232,15 @@ export interface AirflowClient {
     dagId: string,
     runId: string,
   ): Promise<AirflowTaskInstance[]>;
+  /**
+   * Every task instance of these runs, through the batch endpoint
+   * (`POST …/dags/~/dagRuns/~/taskInstances/list`): ceil(task instances /
+   * page size) requests on Airflow 3, one on Airflow 2 (whose batch list
+   * has no paging), however many runs. An empty list asks Airflow nothing.
+   */
+  listTaskInstancesBatch(
+    runs: AirflowRunReference[],
+  ): Promise<AirflowRunTaskInstance[]>;
   /** The value of one XCom entry, as JSON. */
   getXcomEntry(
     dagId: string,

@@ -21,6 +21,7 @@ import {
   formatOf,
   validateFaultRates,
 } from './faults';
+import { forEachConcurrently } from '../util/concurrency';
 import { InputProfile, formatInputProfile } from './InputProfile';
 import { seededRandom } from './random';
 import { sampleObjects, SampledObject } from './sampleObjects';
@@ -476,30 +477,6 @@ async function sortedByKey(
 async function hasObjects(store: DataStore, prefix: string): Promise<boolean> {
   for await (const _ of store.list(prefix)) return true;
   return false;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time; stops at the first error. */
-async function forEachConcurrently<T>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  if (failure) throw failure.error;
 }
 
 function assertPrefix(field: string, uri: string): void {

@@ -1,7 +1,10 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { createAirflowClient } from '../airflow';
-import { airflowMockServer } from '../airflow/__testUtils__/airflowMock';
+import {
+  AirflowMock,
+  airflowMockServer,
+} from '../airflow/__testUtils__/airflowMock';
 import { jwt, v2 } from '../airflow/__testUtils__/fixtures';
 import {
   createEnvironmentApp,
@@ -16,6 +19,67 @@ const msw = airflowMockServer();
 const SHA = 'ab12cd3'.padEnd(40, '0');
 const user = mockCredentials.user.header();
 const BASE = 'http://airflow-local.test';
+const BATCH = '/api/v2/dags/{dag_id}/dagRuns/list';
+const TASK_BATCH =
+  '/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/list';
+const GET_RUN = '/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}';
+const HOUR = 3_600_000;
+
+type Json = Record<string, any>;
+
+/**
+ * An Airflow holding these runs (objects a test may change between syncs),
+ * filtering the batch lists by DAG, state and end date as Airflow does.
+ */
+function holdRuns(airflow: AirflowMock, runs: Json[]) {
+  airflow.on('POST', BATCH, ({ body }) => {
+    const found = runs.filter(
+      r =>
+        body.dag_ids.includes(r.dag_id) &&
+        (!body.states || body.states.includes(r.state)) &&
+        (!body.end_date_gte ||
+          (r.end_date !== null &&
+            Date.parse(r.end_date) >= Date.parse(body.end_date_gte))),
+    );
+    return {
+      body: {
+        dag_runs: found.slice(
+          body.page_offset,
+          body.page_offset + body.page_limit,
+        ),
+        total_entries: found.length,
+      },
+    };
+  });
+  airflow.on('POST', TASK_BATCH, ({ body }) => {
+    const found = runs
+      .filter(
+        r =>
+          body.dag_ids.includes(r.dag_id) &&
+          body.dag_run_ids.includes(r.dag_run_id),
+      )
+      .map(r => v2.taskInstance(r.dag_id, r.dag_run_id, 'clean'));
+    return { body: { task_instances: found, total_entries: found.length } };
+  });
+  airflow.on('GET', GET_RUN, ({ params }) => {
+    const found = runs.find(
+      r => r.dag_id === params.dag_id && r.dag_run_id === params.dag_run_id,
+    );
+    return found
+      ? { body: found }
+      : { status: 404, body: v2.error('The DagRun was not found') };
+  });
+}
+
+/** A run of the `orders_daily` schedule that ended `hoursAgo` hours ago. */
+function scheduledRun(hoursAgo: number): Json {
+  const at = new Date(Date.now() - hoursAgo * HOUR).toISOString();
+  return v2.dagRun('orders_daily', `scheduled__${at}`, {
+    run_type: 'scheduled',
+    state: 'success',
+    end_date: at,
+  });
+}
 
 async function setup(
   options: {
@@ -98,7 +162,7 @@ describe('runs', () => {
       `${namespace}_manifests/${runId}/clean.json`,
       JSON.stringify({ path: 'orders/part-0.csv', rows: 1 }),
     );
-    env.airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns/list', {
+    env.airflow.on('POST', BATCH, {
       body: {
         dag_runs: [
           v2.dagRun('orders_daily', runId, {
@@ -109,16 +173,12 @@ describe('runs', () => {
         total_entries: 1,
       },
     });
-    env.airflow.on(
-      'GET',
-      '/api/v2/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances',
-      {
-        body: {
-          task_instances: [v2.taskInstance('orders_daily', runId, 'clean')],
-          total_entries: 1,
-        },
+    env.airflow.on('POST', TASK_BATCH, {
+      body: {
+        task_instances: [v2.taskInstance('orders_daily', runId, 'clean')],
+        total_entries: 1,
       },
-    );
+    });
     const listed = await request(env.app)
       .get(`/environments/${env.environment.id}/runs`)
       .query({ refresh: true })
@@ -203,5 +263,133 @@ describe('runs', () => {
       /runs start only in a ready environment/,
     );
     expect(env.airflow.requests).toEqual([]);
+  });
+
+  describe('sync', () => {
+    async function startRun() {
+      const env = await setup({
+        prepare: airflow =>
+          airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', req => ({
+            body: v2.dagRun('orders_daily', req.body.dag_run_id, {
+              state: 'queued',
+            }),
+          })),
+      });
+      const started = await request(env.app)
+        .post(`/environments/${env.environment.id}/runs`)
+        .set('Authorization', user);
+      const run = v2.dagRun('orders_daily', started.body.dagRunId);
+      const stored = () =>
+        request(env.app)
+          .get(`/environments/${env.environment.id}/runs`)
+          .set('Authorization', user)
+          .then(r => r.body.items[0]);
+      return { env, run, stored };
+    }
+
+    it('asks only about unfinished runs, and still sees one that finished between two syncs', async () => {
+      const { env, run, stored } = await startRun();
+      // 150 runs of the DAG's own schedule that ended before the run
+      // started: more than a page, and none of the sync's business.
+      const history = Array.from({ length: 150 }, (_, i) =>
+        scheduledRun(2 + i),
+      );
+      holdRuns(env.airflow, [...history, run]);
+
+      await expect(env.runs.syncActive()).resolves.toBe(1);
+      expect(await stored()).toMatchObject({ state: 'running', tasks: [] });
+      const first = env.airflow.calls('POST', BATCH).map(r => r.body);
+      expect(first).toEqual([
+        {
+          dag_ids: ['orders_daily'],
+          states: ['queued', 'running'],
+          page_offset: 0,
+          page_limit: 100,
+        },
+      ]);
+
+      // The run ends between two syncs: no list of unfinished runs holds it
+      // any more, so the sync asks for the runs that ended since it last
+      // wrote it, with room for Airflow's clock to lag.
+      Object.assign(run, {
+        state: 'success',
+        end_date: new Date().toISOString(),
+      });
+      const lastWritten = Date.now();
+      await expect(env.runs.syncActive()).resolves.toBe(1);
+      expect(await stored()).toMatchObject({
+        state: 'success',
+        tasks: [{ taskId: 'clean', state: 'success' }],
+      });
+      const second = env.airflow.calls('POST', BATCH).slice(1);
+      expect(second.map(r => r.body)).toEqual([
+        first[0],
+        {
+          dag_ids: ['orders_daily'],
+          states: ['success', 'failed'],
+          end_date_gte: expect.any(String),
+          page_offset: 0,
+          page_limit: 100,
+        },
+      ]);
+      const since = Date.parse(second[1].body.end_date_gte);
+      expect(since).toBeLessThanOrEqual(lastWritten - 5 * 60_000);
+      expect(since).toBeGreaterThan(Date.now() - HOUR);
+      expect(env.airflow.calls('POST', TASK_BATCH)).toHaveLength(1);
+      expect(env.airflow.calls('GET', GET_RUN)).toEqual([]);
+
+      // Nothing is left to ask about.
+      await expect(env.runs.syncActive()).resolves.toBe(0);
+      expect(env.airflow.calls('POST', BATCH)).toHaveLength(3);
+    });
+
+    it("asks for a run on its own when neither list holds it, as when Airflow's clock lags", async () => {
+      const { env, run, stored } = await startRun();
+      // By the backend's clock, the run ended before it was triggered.
+      Object.assign(run, {
+        state: 'failed',
+        end_date: new Date(Date.now() - HOUR).toISOString(),
+      });
+      holdRuns(env.airflow, [run]);
+      await expect(env.runs.syncActive()).resolves.toBe(1);
+      expect(await stored()).toMatchObject({
+        state: 'failed',
+        tasks: [{ taskId: 'clean' }],
+      });
+      expect(env.airflow.calls('GET', GET_RUN)).toHaveLength(1);
+    });
+
+    it('records a run that Airflow no longer has as an error, and stops asking about it', async () => {
+      const { env, stored } = await startRun();
+      holdRuns(env.airflow, []);
+      await expect(env.runs.syncActive()).resolves.toBe(1);
+      expect(await stored()).toMatchObject({
+        state: 'error',
+        error: expect.stringMatching(
+          /Airflow "local" no longer has DAG run dag_cicd__ci_ab12cd3__\S+ of orders_daily/,
+        ),
+      });
+      const asked = env.airflow.requests.length;
+      await expect(env.runs.syncActive()).resolves.toBe(0);
+      expect(env.airflow.requests).toHaveLength(asked);
+    });
+
+    it('writes nothing when Airflow fails half-way, so that the next sync does it all', async () => {
+      const { env, run, stored } = await startRun();
+      Object.assign(run, {
+        state: 'success',
+        end_date: new Date().toISOString(),
+      });
+      holdRuns(env.airflow, [run]);
+      env.airflow.on('POST', TASK_BATCH, {
+        status: 403,
+        body: v2.error('Forbidden'),
+      });
+      await expect(env.runs.syncActive()).resolves.toBe(0);
+      expect(await stored()).toMatchObject({ state: 'queued' });
+      holdRuns(env.airflow, [run]);
+      await expect(env.runs.syncActive()).resolves.toBe(1);
+      expect(await stored()).toMatchObject({ state: 'success' });
+    });
   });
 });

@@ -20,12 +20,15 @@ import { resolveWithin } from '../namespaces/DataNamespace';
 import { Caller, EnvironmentService } from '../service/EnvironmentService';
 import { toDagCicdConf } from '../service/Provisioner';
 import { DataStores } from '../stores/DataStores';
+import { forEachConcurrently } from '../util/concurrency';
 import {
   FINAL_RUN_STATES,
   RunManifest,
   RunRecord,
   RunStore,
+  RunTask,
   RunUpdate,
+  SyncedRun,
 } from './RunStore';
 
 /** The instances the service can reach, by name. */
@@ -45,6 +48,9 @@ const MANIFESTS = '_manifests/';
 // How far Airflow's clock may lag the backend's before a run that finished
 // between syncs costs a request of its own to be seen (see `#latest`).
 const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+// Runs whose manifests are read at the same time.
+const MANIFEST_READS = 8;
 
 const runKey = (dagId: string, runId: string) => `${dagId}/${runId}`;
 const unique = (values: string[]) => [...new Set(values)];
@@ -186,9 +192,9 @@ export class RunService {
   }
 
   /**
-   * Syncs every unfinished run from Airflow: per instance, one batch request
-   * per 100 unfinished runs, one more when some finished, then the task
-   * instances and manifests of the runs that finished.
+   * Syncs every unfinished run from Airflow. Per instance: one batch request
+   * per 100 runs Airflow has not finished, one more when some did, one per
+   * 100 task instances of those, then their manifests from the data store.
    *
    * @returns how many runs changed state
    */
@@ -203,61 +209,115 @@ export class RunService {
   ): Promise<number> {
     const byInstance = new Map<string, RunRecord[]>();
     for (const run of runs) {
-      byInstance.set(run.instance, [
-        ...(byInstance.get(run.instance) ?? []),
-        run,
-      ]);
+      const same = byInstance.get(run.instance) ?? [];
+      byInstance.set(run.instance, same);
+      same.push(run);
     }
     let changed = 0;
     for (const [instance, tracked] of byInstance) {
       const client = this.#client(instance);
       if (!client) continue;
-      let latest: LatestRuns;
       try {
-        latest = await this.#latest(client, tracked);
+        changed += await this.#syncInstance(client, tracked, environment);
       } catch (error) {
         // One instance down must not stop the others; the next sync retries.
         this.options.logger.warn(`dag-cicd: run sync skipped: ${error}`);
-        continue;
-      }
-      for (const run of latest.gone) {
-        await this.options.runs.update(run.id, {
-          state: 'error',
-          error: `Airflow "${instance}" no longer has DAG run ${run.dagRunId} of ${run.dagId}: it was deleted there`,
-          updatedAt: this.#now(),
-        });
-        changed++;
-      }
-      for (const run of tracked) {
-        const seen = latest.seen.get(runKey(run.dagId, run.dagRunId));
-        if (!seen || seen.state === run.state) continue;
-        const update = fromAirflow(seen, this.#now());
-        if (FINAL_RUN_STATES.includes(seen.state)) {
-          update.tasks = (
-            await client.listTaskInstances(run.dagId, run.dagRunId)
-          ).map(t => ({
-            taskId: t.taskId,
-            mapIndex: t.mapIndex,
-            state: t.state,
-            tryNumber: t.tryNumber,
-            startDate: t.startDate,
-            endDate: t.endDate,
-          }));
-          const env =
-            environment ??
-            (await this.options.environments.getUnchecked(run.environmentId));
-          if (env) {
-            await this.options.runs.saveManifests(
-              run.id,
-              await this.#readManifests(env, run),
-            );
-          }
-        }
-        await this.options.runs.update(run.id, update);
-        changed++;
       }
     }
     return changed;
+  }
+
+  /**
+   * Syncs one instance's runs: what Airflow says of them, the task instances
+   * of those that finished in one batch, their manifests, then one write.
+   * Nothing is written unless everything was read, so a failure half-way
+   * leaves the runs as they were for the next sync.
+   */
+  async #syncInstance(
+    client: AirflowClient,
+    tracked: RunRecord[],
+    environment?: EnvironmentRecord,
+  ): Promise<number> {
+    const { seen, gone } = await this.#latest(client, tracked);
+    const now = this.#now();
+    const changed: Array<{ run: RunRecord; synced: SyncedRun }> = [];
+    const finished: typeof changed = [];
+    for (const run of tracked) {
+      const latest = seen.get(runKey(run.dagId, run.dagRunId));
+      if (!latest || latest.state === run.state) continue;
+      const change = {
+        run,
+        synced: { id: run.id, update: fromAirflow(latest, now) },
+      };
+      changed.push(change);
+      if (FINAL_RUN_STATES.includes(latest.state)) finished.push(change);
+    }
+    const tasks = await this.#tasksOf(
+      client,
+      finished.map(c => c.run),
+    );
+    for (const { run, synced } of finished) {
+      synced.update.tasks = tasks.get(runKey(run.dagId, run.dagRunId)) ?? [];
+    }
+    const environments = new Map<string, EnvironmentRecord | undefined>(
+      environment ? [[environment.id, environment]] : [],
+    );
+    for (const { run } of finished) {
+      if (!environments.has(run.environmentId)) {
+        environments.set(
+          run.environmentId,
+          await this.options.environments.getUnchecked(run.environmentId),
+        );
+      }
+    }
+    // Each run's manifests are a listing and a read per task: on S3, a
+    // round trip each, which would add up if read one run after another.
+    await forEachConcurrently(
+      finished,
+      MANIFEST_READS,
+      async ({ run, synced }) => {
+        const env = environments.get(run.environmentId);
+        if (env) synced.manifests = await this.#readManifests(env, run);
+      },
+    );
+    const writes: SyncedRun[] = [
+      ...gone.map(run => ({
+        id: run.id,
+        update: {
+          state: 'error' as const,
+          error: `Airflow "${client.instance.name}" no longer has DAG run ${run.dagRunId} of ${run.dagId}: it was deleted there`,
+          updatedAt: now,
+        },
+      })),
+      ...changed.map(c => c.synced),
+    ];
+    await this.options.runs.saveSynced(writes);
+    return writes.length;
+  }
+
+  /** The task instances of these runs, by run: one batch for all of them. */
+  async #tasksOf(
+    client: AirflowClient,
+    runs: RunRecord[],
+  ): Promise<Map<string, RunTask[]>> {
+    const tasks = new Map<string, RunTask[]>();
+    const found = await client.listTaskInstancesBatch(
+      runs.map(r => ({ dagId: r.dagId, runId: r.dagRunId })),
+    );
+    for (const t of found) {
+      const key = runKey(t.dagId, t.runId);
+      const ofRun = tasks.get(key) ?? [];
+      tasks.set(key, ofRun);
+      ofRun.push({
+        taskId: t.taskId,
+        mapIndex: t.mapIndex,
+        state: t.state,
+        tryNumber: t.tryNumber,
+        startDate: t.startDate,
+        endDate: t.endDate,
+      });
+    }
+    return tasks;
   }
 
   /**

@@ -8,7 +8,10 @@ export type RunState =
   | 'running'
   | 'success'
   | 'failed'
-  /** Airflow refused or could not be reached: the run never started. */
+  /**
+   * Airflow refused or could not be reached, so the run never started; or
+   * Airflow no longer has it.
+   */
   | 'error';
 
 export const FINAL_RUN_STATES: readonly RunState[] = [
@@ -105,6 +108,43 @@ export type RunUpdate = Partial<
   >
 > & { updatedAt: Date };
 
+/** What one sync learned about one run. */
+export interface SyncedRun {
+  id: string;
+  update: RunUpdate;
+  /** The run's manifests, when it finished; they replace any stored. */
+  manifests?: RunManifest[];
+}
+
+function updateColumns(update: RunUpdate) {
+  return {
+    updated_at: update.updatedAt,
+    ...(update.state && { state: update.state }),
+    ...(update.bundleVersion && { bundle_version: update.bundleVersion }),
+    ...(update.tasks && { tasks: JSON.stringify(update.tasks) }),
+    ...(update.error !== undefined && { error: update.error }),
+    ...(update.startDate && { start_date: update.startDate }),
+    ...(update.endDate && { end_date: update.endDate }),
+  };
+}
+
+async function replaceManifests(
+  db: Knex,
+  runId: string,
+  manifests: RunManifest[],
+): Promise<void> {
+  await db(MANIFESTS).where('run_id', runId).delete();
+  if (manifests.length) {
+    await db(MANIFESTS).insert(
+      manifests.map(m => ({
+        run_id: runId,
+        task_id: m.taskId,
+        manifest: JSON.stringify(m.manifest),
+      })),
+    );
+  }
+}
+
 /** Runs and their manifests in the plugin's database. */
 export class RunStore {
   constructor(private readonly db: Knex) {}
@@ -130,17 +170,22 @@ export class RunStore {
   }
 
   async update(id: string, update: RunUpdate): Promise<void> {
-    await this.db(RUNS)
-      .where({ id })
-      .update({
-        updated_at: update.updatedAt,
-        ...(update.state && { state: update.state }),
-        ...(update.bundleVersion && { bundle_version: update.bundleVersion }),
-        ...(update.tasks && { tasks: JSON.stringify(update.tasks) }),
-        ...(update.error !== undefined && { error: update.error }),
-        ...(update.startDate && { start_date: update.startDate }),
-        ...(update.endDate && { end_date: update.endDate }),
-      });
+    await this.db(RUNS).where({ id }).update(updateColumns(update));
+  }
+
+  /**
+   * Writes what a sync learned, in one transaction: a run is never marked
+   * finished without its manifests, and a sync of many runs commits once
+   * rather than once or twice per run.
+   */
+  async saveSynced(runs: SyncedRun[]): Promise<void> {
+    if (runs.length === 0) return;
+    await this.db.transaction(async tx => {
+      for (const run of runs) {
+        await tx(RUNS).where({ id: run.id }).update(updateColumns(run.update));
+        if (run.manifests) await replaceManifests(tx, run.id, run.manifests);
+      }
+    });
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
@@ -166,22 +211,6 @@ export class RunStore {
       .orderBy('created_at')
       .limit(limit);
     return rows.map(fromRow);
-  }
-
-  /** Replaces a run's manifests with these, atomically. */
-  async saveManifests(runId: string, manifests: RunManifest[]): Promise<void> {
-    await this.db.transaction(async tx => {
-      await tx(MANIFESTS).where('run_id', runId).delete();
-      if (manifests.length) {
-        await tx(MANIFESTS).insert(
-          manifests.map(m => ({
-            run_id: runId,
-            task_id: m.taskId,
-            manifest: JSON.stringify(m.manifest),
-          })),
-        );
-      }
-    });
   }
 
   async manifests(runIds: string[]): Promise<Map<string, RunManifest[]>> {
