@@ -1,5 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { AirflowHttp } from './AirflowHttp';
+import { dagRun, taskInstance } from './normalise';
+import { page } from './responses';
 import {
   AirflowAsset,
   AirflowClient,
@@ -73,11 +75,33 @@ export abstract class AirflowClientBase implements AirflowClient {
   abstract uiLinkForRun(dagId: string, runId: string): string;
 
   /** One page of the batch run list. */
-  protected abstract listDagRunsBatchPage(
+  /** `/api/v2` or `/api/v1`: the two versions share the paths below. */
+  protected abstract readonly api: string;
+
+  /** One page of the batch run list; the same request in v1 and v2. */
+  protected async listDagRunsBatchPage(
     query: ListDagRunsBatchQuery,
     offset: number,
     limit: number,
-  ): Promise<AirflowPage<AirflowDagRun>>;
+  ): Promise<AirflowPage<AirflowDagRun>> {
+    return this.http.request(
+      `listDagRunsBatch(${query.dagIds.length} DAGs)`,
+      {
+        method: 'POST',
+        path: `${this.api}/dags/~/dagRuns/list`,
+        body: {
+          dag_ids: query.dagIds,
+          ...(query.states ? { states: query.states } : {}),
+          ...(query.endedSince ? { end_date_gte: query.endedSince } : {}),
+          page_offset: offset,
+          page_limit: limit,
+        },
+        // A read that is a POST only so that the DAG list fits.
+        idempotent: true,
+      },
+      body => page(body, 'dag_runs', 'DAG run', dagRun),
+    );
+  }
 
   /**
    * One page of the task instances of runs of these DAGs with these run ids
@@ -90,13 +114,25 @@ export abstract class AirflowClientBase implements AirflowClient {
     limit: number,
   ): Promise<AirflowPage<AirflowRunTaskInstance>>;
 
-  /** One page of a run's task instances. */
-  protected abstract listTaskInstancesPage(
+  /** One page of a run's task instances; the same request in v1 and v2. */
+  protected async listTaskInstancesPage(
     dagId: string,
     runId: string,
     offset: number,
     limit: number,
-  ): Promise<AirflowPage<AirflowTaskInstance>>;
+  ): Promise<AirflowPage<AirflowTaskInstance>> {
+    return this.http.request(
+      `listTaskInstances(${dagId}, ${runId})`,
+      {
+        method: 'GET',
+        path: `${this.api}/dags/${segment(dagId)}/dagRuns/${segment(
+          runId,
+        )}/taskInstances`,
+        query: { limit, offset },
+      },
+      body => page(body, 'task_instances', 'task instance', taskInstance),
+    );
+  }
 
   iterateDags(
     query: ListDagsQuery & { pageSize?: number } = {},
@@ -165,12 +201,12 @@ export abstract class AirflowClientBase implements AirflowClient {
     pageSize = DEFAULT_PAGE_SIZE,
   ): Promise<T[]> {
     const items: T[] = [];
-    for await (const page of this.http.paginate(
+    for await (const batch of this.http.paginate(
       operation,
       fetchPage,
       pageSize,
     )) {
-      items.push(...page);
+      items.push(...batch);
     }
     return items;
   }

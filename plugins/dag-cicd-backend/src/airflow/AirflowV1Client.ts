@@ -4,7 +4,6 @@ import {
   dagBase,
   dagRun,
   runTaskInstance,
-  taskInstance,
   xcomValue,
 } from './normalise';
 import {
@@ -22,9 +21,7 @@ import {
   AirflowDagRun,
   AirflowPage,
   AirflowRunTaskInstance,
-  AirflowTaskInstance,
   AirflowTaskReference,
-  ListDagRunsBatchQuery,
   ListDagRunsQuery,
   ListDagsQuery,
   PageQuery,
@@ -112,6 +109,8 @@ function dataset(json: Json): AirflowAsset {
 
 /** A client of Airflow 2's stable REST API, `/api/v1` (Airflow 2.10). */
 export class AirflowV1Client extends AirflowClientBase {
+  protected readonly api = API;
+
   async getDag(dagId: string): Promise<AirflowDag> {
     return this.http.request(
       `getDag(${dagId})`,
@@ -208,49 +207,6 @@ export class AirflowV1Client extends AirflowClientBase {
         },
       },
       body => page(body, 'dag_runs', 'DAG run', dagRun),
-    );
-  }
-
-  protected async listDagRunsBatchPage(
-    query: ListDagRunsBatchQuery,
-    offset: number,
-    limit: number,
-  ): Promise<AirflowPage<AirflowDagRun>> {
-    return this.http.request(
-      `listDagRunsBatch(${query.dagIds.length} DAGs)`,
-      {
-        method: 'POST',
-        path: `${API}/dags/~/dagRuns/list`,
-        body: {
-          dag_ids: query.dagIds,
-          ...(query.states ? { states: query.states } : {}),
-          ...(query.endedSince ? { end_date_gte: query.endedSince } : {}),
-          page_offset: offset,
-          page_limit: limit,
-        },
-        // A read that is a POST only so that the DAG list fits.
-        idempotent: true,
-      },
-      body => page(body, 'dag_runs', 'DAG run', dagRun),
-    );
-  }
-
-  protected async listTaskInstancesPage(
-    dagId: string,
-    runId: string,
-    offset: number,
-    limit: number,
-  ): Promise<AirflowPage<AirflowTaskInstance>> {
-    return this.http.request(
-      `listTaskInstances(${dagId}, ${runId})`,
-      {
-        method: 'GET',
-        path: `${API}/dags/${segment(dagId)}/dagRuns/${segment(
-          runId,
-        )}/taskInstances`,
-        query: { limit, offset },
-      },
-      body => page(body, 'task_instances', 'task instance', taskInstance),
     );
   }
 
