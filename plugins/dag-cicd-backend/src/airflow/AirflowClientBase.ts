@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { AirflowHttp } from './AirflowHttp';
 import { dagRun, taskInstance } from './normalise';
-import { page } from './responses';
+import { object, page } from './responses';
 import {
   AirflowAsset,
   AirflowClient,
@@ -54,15 +54,63 @@ export abstract class AirflowClientBase implements AirflowClient {
   abstract listDags(
     query?: ListDagsQuery & PageQuery,
   ): Promise<AirflowPage<AirflowDag>>;
-  abstract triggerDagRun(
+  /** Fields the version's trigger body needs beyond the common ones. */
+  protected abstract readonly triggerFields: Record<string, unknown>;
+  /** `order_by` for newest first, as the version spells it. */
+  protected abstract readonly newestFirst: string | string[];
+
+  async triggerDagRun(
     dagId: string,
     request: TriggerDagRunRequest,
-  ): Promise<AirflowDagRun>;
-  abstract getDagRun(dagId: string, runId: string): Promise<AirflowDagRun>;
-  abstract listDagRuns(
+  ): Promise<AirflowDagRun> {
+    return this.http.request(
+      `triggerDagRun(${dagId})`,
+      {
+        method: 'POST',
+        path: `${this.api}/dags/${segment(dagId)}/dagRuns`,
+        body: {
+          dag_run_id: request.dagRunId,
+          ...this.triggerFields,
+          conf: request.conf,
+          ...(request.note === undefined ? {} : { note: request.note }),
+        },
+        idempotent: false,
+      },
+      body => dagRun(object(body, 'The DAG run')),
+    );
+  }
+
+  async getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
+    return this.http.request(
+      `getDagRun(${dagId}, ${runId})`,
+      {
+        method: 'GET',
+        path: `${this.api}/dags/${segment(dagId)}/dagRuns/${segment(runId)}`,
+      },
+      body => dagRun(object(body, 'The DAG run')),
+    );
+  }
+
+  async listDagRuns(
     dagId: string,
-    query?: ListDagRunsQuery,
-  ): Promise<AirflowPage<AirflowDagRun>>;
+    query: ListDagRunsQuery = {},
+  ): Promise<AirflowPage<AirflowDagRun>> {
+    return this.http.request(
+      `listDagRuns(${dagId})`,
+      {
+        method: 'GET',
+        path: `${this.api}/dags/${segment(dagId)}/dagRuns`,
+        query: {
+          limit: query.limit,
+          offset: query.offset,
+          state: query.states,
+          order_by: this.newestFirst,
+        },
+      },
+      body => page(body, 'dag_runs', 'DAG run', dagRun),
+    );
+  }
+
   abstract getXcomEntry(
     dagId: string,
     runId: string,

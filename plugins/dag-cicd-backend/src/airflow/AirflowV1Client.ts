@@ -1,11 +1,5 @@
 import { AirflowClientBase, segment } from './AirflowClientBase';
-import {
-  assetId,
-  dagBase,
-  dagRun,
-  runTaskInstance,
-  xcomValue,
-} from './normalise';
+import { assetId, dagBase, runTaskInstance, xcomValue } from './normalise';
 import {
   boolean,
   list,
@@ -18,14 +12,11 @@ import {
   AirflowAsset,
   AirflowDag,
   AirflowDagDetails,
-  AirflowDagRun,
   AirflowPage,
   AirflowRunTaskInstance,
   AirflowTaskReference,
-  ListDagRunsQuery,
   ListDagsQuery,
   PageQuery,
-  TriggerDagRunRequest,
 } from './types';
 
 type Json = Record<string, any>;
@@ -110,6 +101,9 @@ function dataset(json: Json): AirflowAsset {
 /** A client of Airflow 2's stable REST API, `/api/v1` (Airflow 2.10). */
 export class AirflowV1Client extends AirflowClientBase {
   protected readonly api = API;
+  // Without a logical date Airflow 2 takes the time of the request.
+  protected readonly triggerFields = {};
+  protected readonly newestFirst = '-id';
 
   async getDag(dagId: string): Promise<AirflowDag> {
     return this.http.request(
@@ -155,58 +149,6 @@ export class AirflowV1Client extends AirflowClientBase {
         },
       },
       body => page(body, 'dags', 'DAG', dag),
-    );
-  }
-
-  async triggerDagRun(
-    dagId: string,
-    request: TriggerDagRunRequest,
-  ): Promise<AirflowDagRun> {
-    return this.http.request(
-      `triggerDagRun(${dagId})`,
-      {
-        method: 'POST',
-        path: `${API}/dags/${segment(dagId)}/dagRuns`,
-        // Without a logical date Airflow 2 takes the time of the request.
-        body: {
-          dag_run_id: request.dagRunId,
-          conf: request.conf,
-          ...(request.note === undefined ? {} : { note: request.note }),
-        },
-        idempotent: false,
-      },
-      body => dagRun(object(body, 'The DAG run')),
-    );
-  }
-
-  async getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
-    return this.http.request(
-      `getDagRun(${dagId}, ${runId})`,
-      {
-        method: 'GET',
-        path: `${API}/dags/${segment(dagId)}/dagRuns/${segment(runId)}`,
-      },
-      body => dagRun(object(body, 'The DAG run')),
-    );
-  }
-
-  async listDagRuns(
-    dagId: string,
-    query: ListDagRunsQuery = {},
-  ): Promise<AirflowPage<AirflowDagRun>> {
-    return this.http.request(
-      `listDagRuns(${dagId})`,
-      {
-        method: 'GET',
-        path: `${API}/dags/${segment(dagId)}/dagRuns`,
-        query: {
-          limit: query.limit,
-          offset: query.offset,
-          state: query.states,
-          order_by: '-id',
-        },
-      },
-      body => page(body, 'dag_runs', 'DAG run', dagRun),
     );
   }
 

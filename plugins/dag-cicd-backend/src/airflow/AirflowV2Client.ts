@@ -2,7 +2,6 @@ import { AirflowClientBase, segment } from './AirflowClientBase';
 import {
   assetId,
   dagBase,
-  dagRun,
   runTaskInstance,
   taskReference,
   xcomValue,
@@ -20,13 +19,10 @@ import {
   AirflowAsset,
   AirflowDag,
   AirflowDagDetails,
-  AirflowDagRun,
   AirflowPage,
   AirflowRunTaskInstance,
-  ListDagRunsQuery,
   ListDagsQuery,
   PageQuery,
-  TriggerDagRunRequest,
 } from './types';
 
 type Json = Record<string, any>;
@@ -63,6 +59,10 @@ function asset(json: Json): AirflowAsset {
 /** A client of Airflow 3's public REST API, `/api/v2`. */
 export class AirflowV2Client extends AirflowClientBase {
   protected readonly api = API;
+  // Airflow 3 requires the field: null runs the DAG "now", with no data
+  // interval, which is what a test run of an environment is.
+  protected readonly triggerFields = { logical_date: null };
+  protected readonly newestFirst = ['-id'];
 
   async getDag(dagId: string): Promise<AirflowDag> {
     return this.http.request(
@@ -110,60 +110,6 @@ export class AirflowV2Client extends AirflowClientBase {
         },
       },
       body => page(body, 'dags', 'DAG', dag),
-    );
-  }
-
-  async triggerDagRun(
-    dagId: string,
-    request: TriggerDagRunRequest,
-  ): Promise<AirflowDagRun> {
-    return this.http.request(
-      `triggerDagRun(${dagId})`,
-      {
-        method: 'POST',
-        path: `${API}/dags/${segment(dagId)}/dagRuns`,
-        body: {
-          dag_run_id: request.dagRunId,
-          // Airflow 3 requires the field: null runs the DAG "now", with no
-          // data interval, which is what a test run of an environment is.
-          logical_date: null,
-          conf: request.conf,
-          ...(request.note === undefined ? {} : { note: request.note }),
-        },
-        idempotent: false,
-      },
-      body => dagRun(object(body, 'The DAG run')),
-    );
-  }
-
-  async getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
-    return this.http.request(
-      `getDagRun(${dagId}, ${runId})`,
-      {
-        method: 'GET',
-        path: `${API}/dags/${segment(dagId)}/dagRuns/${segment(runId)}`,
-      },
-      body => dagRun(object(body, 'The DAG run')),
-    );
-  }
-
-  async listDagRuns(
-    dagId: string,
-    query: ListDagRunsQuery = {},
-  ): Promise<AirflowPage<AirflowDagRun>> {
-    return this.http.request(
-      `listDagRuns(${dagId})`,
-      {
-        method: 'GET',
-        path: `${API}/dags/${segment(dagId)}/dagRuns`,
-        query: {
-          limit: query.limit,
-          offset: query.offset,
-          state: query.states,
-          order_by: ['-id'],
-        },
-      },
-      body => page(body, 'dag_runs', 'DAG run', dagRun),
     );
   }
 
