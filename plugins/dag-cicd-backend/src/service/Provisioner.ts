@@ -36,6 +36,11 @@ export const SYSTEM_ACTOR = 'system:dag-cicd';
 /** Where the backend keeps its own files inside a namespace. */
 export const METADATA_PREFIX = '_dag_cicd/';
 
+/** Whether the environment is production's: its namespace is the production prefix. */
+function isProduction(record: EnvironmentRecord): boolean {
+  return record.dataNamespace === record.plan.productionPrefix;
+}
+
 /** The `conf.dag_cicd` of runs in an environment: the run-time contract. */
 export function toDagCicdConf(record: EnvironmentRecord): DagCicdConf {
   return {
@@ -101,8 +106,12 @@ export class Provisioner {
     return { owner: this.#options.instanceId, until: this.#leaseUntil() };
   }
 
-  /** Starts provisioning or teardown in the background. */
-  start(record: EnvironmentRecord, actor: string): void {
+  /**
+   * Starts provisioning or teardown in the background.
+   *
+   * @returns the work, for callers that want to wait for it; it never rejects
+   */
+  start(record: EnvironmentRecord, actor: string): Promise<void> {
     const work = (
       record.status === 'tearing-down'
         ? this.teardown(record, actor)
@@ -115,6 +124,7 @@ export class Provisioner {
       )
       .finally(() => this.#inFlight.delete(work));
     this.#inFlight.add(work);
+    return work;
   }
 
   /** Resolves when all background work started so far has finished. */
@@ -187,8 +197,9 @@ export class Provisioner {
     record: EnvironmentRecord,
     actor: string,
     reason: string,
+    options: { wait?: boolean } = {},
   ): Promise<EnvironmentRecord | undefined> {
-    if (record.dataNamespace === record.plan.productionPrefix) {
+    if (isProduction(record)) {
       throw new InputError(
         `${record.name} is a production environment; production is never torn down`,
       );
@@ -207,7 +218,10 @@ export class Provisioner {
       until: this.#leaseUntil(),
       now: this.#options.now(),
     });
-    if (claimed) this.start(claimed, actor);
+    if (claimed) {
+      const work = this.start(claimed, actor);
+      if (options.wait) await work;
+    }
     return moved;
   }
 
@@ -238,12 +252,17 @@ export class Provisioner {
       this.#options.now(),
       limit,
     )) {
-      if (record.dataNamespace === record.plan.productionPrefix) continue;
-      if (await this.beginTeardown(record, SYSTEM_ACTOR, 'ttl-expired')) {
+      if (isProduction(record)) continue;
+      // One at a time, waiting for each: the task's run ends when its work
+      // does, without waiting on unrelated provisioning.
+      if (
+        await this.beginTeardown(record, SYSTEM_ACTOR, 'ttl-expired', {
+          wait: true,
+        })
+      ) {
         expired++;
       }
     }
-    await this.settled();
     return expired;
   }
 
@@ -260,8 +279,6 @@ export class Provisioner {
       }>,
     ]
   > {
-    const production = (record: EnvironmentRecord) =>
-      record.dataNamespace === record.plan.productionPrefix;
     const write = async (
       record: EnvironmentRecord,
       key: string,
@@ -279,7 +296,7 @@ export class Provisioner {
         async record => {
           // Production's prefix belongs to production's own runs: the
           // backend writes nothing there, not even its marker.
-          if (production(record)) {
+          if (isProduction(record)) {
             return { wrote: false, detail: { namespace: 'production' } };
           }
           await write(record, 'environment.json', {
@@ -343,7 +360,7 @@ export class Provisioner {
         'registration',
         async record => {
           const conf = toDagCicdConf(record);
-          if (production(record)) return { wrote: false, detail: { conf } };
+          if (isProduction(record)) return { wrote: false, detail: { conf } };
           await write(record, 'conf.json', { [DAG_CICD_CONF_KEY]: conf });
           return { wrote: true, detail: { conf } };
         },
