@@ -36,9 +36,12 @@ import {
   ACTIVE_DAG_RUN_STATES,
   AirflowClient,
   createAirflowClient,
-} from '../src/airflow';
-import { airflowContracts } from '../src/airflow/__testUtils__/contract';
-import { jwt, v2 } from '../src/airflow/__testUtils__/fixtures';
+} from '@dag-cicd/plugin-dag-cicd-node';
+import {
+  airflowContracts,
+  jwt,
+  v2,
+} from '@dag-cicd/plugin-dag-cicd-node/testUtils';
 import { RunRecord, RunStore } from '../src/runs/RunStore';
 import { createEnvironmentApp } from '../src/__testUtils__/environmentApp';
 import { environmentRecord, SHA } from '../src/__testUtils__/records';

@@ -5,11 +5,11 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { dagCicdPermissions } from '@dag-cicd/plugin-dag-cicd-common';
 import {
+  AirflowInstances,
   DataStore,
   dagCicdDataStoresExtensionPoint,
 } from '@dag-cicd/plugin-dag-cicd-node';
 import { randomUUID } from 'node:crypto';
-import { AirflowInstances } from './airflow';
 import { RunService } from './runs/RunService';
 import { RunStore } from './runs/RunStore';
 import { DatabaseEnvironmentStore } from './database/DatabaseEnvironmentStore';

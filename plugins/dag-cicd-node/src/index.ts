@@ -1,8 +1,10 @@
 /**
- * Extension points of the DAG CI/CD backend plugin, for backend modules that
- * add what platform teams need to swap: data stores.
+ * Node code shared by the DAG CI/CD backend plugin and its modules: the
+ * extension points (data stores) and the Airflow REST API client, which the
+ * backend uses for runs and the catalog module for discovery.
  *
  * @packageDocumentation
  */
 
 export * from './dataStores';
+export * from './airflow';

@@ -1,11 +1,12 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { createAirflowClient } from '../airflow';
+import { createAirflowClient } from '@dag-cicd/plugin-dag-cicd-node';
 import {
   AirflowMock,
   airflowMockServer,
-} from '../airflow/__testUtils__/airflowMock';
-import { jwt, v2 } from '../airflow/__testUtils__/fixtures';
+  jwt,
+  v2,
+} from '@dag-cicd/plugin-dag-cicd-node/testUtils';
 import {
   createEnvironmentApp,
   ORDERS,

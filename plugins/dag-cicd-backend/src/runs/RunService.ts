@@ -14,7 +14,7 @@ import {
   AirflowError,
   FINISHED_DAG_RUN_STATES,
   toHttpError,
-} from '../airflow';
+} from '@dag-cicd/plugin-dag-cicd-node';
 import { EnvironmentRecord } from '../database/EnvironmentStore';
 import { resolveWithin } from '../namespaces/DataNamespace';
 import { Caller, EnvironmentService } from '../service/EnvironmentService';

@@ -13,8 +13,8 @@ import {
 import { createAirflowClient } from './AirflowInstances';
 import { AirflowAuthConfig } from './config';
 import { AirflowApiVersion, AirflowClient } from './types';
-import { airflowMockServer, AirflowMock } from './__testUtils__/airflowMock';
-import { jwt, v1, v2 } from './__testUtils__/fixtures';
+import { airflowMockServer, AirflowMock } from '../testUtils/airflowMock';
+import { jwt, v1, v2 } from '../testUtils/fixtures';
 
 /*
  * The HTTP side shared by both clients: authentication, retries, timeouts,

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { createAirflowClient } from './AirflowInstances';
 import { AirflowInstanceConfig } from './config';
 import { AirflowApiVersion, AirflowClient, AirflowDagRun } from './types';
-import { airflowMockServer, AirflowMock } from './__testUtils__/airflowMock';
-import { jwt, v1, v2 } from './__testUtils__/fixtures';
+import { airflowMockServer, AirflowMock } from '../testUtils/airflowMock';
+import { jwt, v1, v2 } from '../testUtils/fixtures';
 
 /*
  * Both API versions, call by call: the same question to an Airflow 3 and an

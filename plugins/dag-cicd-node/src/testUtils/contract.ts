@@ -1,3 +1,4 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import fs from 'node:fs';
@@ -19,10 +20,13 @@ import YAML from 'yaml';
  * already and pass through the same transformation untouched.
  */
 
-/** The repository's copies of Airflow's specs (see their README). */
-export const AIRFLOW_SPECS = path.resolve(
-  __dirname,
-  '../../../../../test/airflow-openapi',
+/**
+ * The package's copies of Airflow's specs (see their README), shipped with
+ * it so that a module's tests validate against the same files.
+ */
+export const AIRFLOW_SPECS = resolvePackagePath(
+  '@dag-cicd/plugin-dag-cicd-node',
+  'airflow-openapi',
 );
 
 type Json = Record<string, any>;

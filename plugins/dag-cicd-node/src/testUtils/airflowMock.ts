@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer, SetupServer } from 'msw/node';
-import { AirflowApiVersion } from '../types';
+import { AirflowApiVersion } from '../airflow/types';
 import { airflowContracts, OpenApiContract } from './contract';
 
 /** A request as a mock sees it. */

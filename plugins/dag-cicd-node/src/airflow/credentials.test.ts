@@ -1,5 +1,5 @@
 import { credentialsFor, jwtExpiry } from './credentials';
-import { jwt } from './__testUtils__/fixtures';
+import { jwt } from '../testUtils/fixtures';
 
 describe('jwtExpiry', () => {
   it('reads the exp claim of a JWT', () => {
