@@ -9,11 +9,6 @@ export * from './annotations';
 export * from './permissions';
 export * from './contract';
 export * from './client/DagCicdClient';
-export type {
-  Environment,
-  EnvironmentInput,
-  EnvironmentPage,
-  EnvironmentStatus,
-  InputMode,
-  ListEnvironments,
-} from './schema/openapi';
+// The API's models, generated from the backend's OpenAPI schema.
+export type * from './schema/openapi/generated/models';
+export type { ListEnvironments, ListPromotions } from './schema/openapi';

@@ -48,10 +48,47 @@ export const dagCicdRunCreatePermission = createPermission({
   resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
 });
 
+/**
+ * Request the promotion of a commit of a DAG entity into a stage (the
+ * resource is the entity in the target stage). Reading promotions needs only
+ * {@link dagCicdEnvironmentReadPermission}: their history is for anyone who
+ * may read the DAG.
+ *
+ * @public
+ */
+export const dagCicdPromotionRequestPermission = createPermission({
+  name: 'dag-cicd.promotion.request',
+  attributes: { action: 'create' },
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/**
+ * Approve or reject a promotion into a stage. The approvals gate further
+ * counts only members of the approver group, never the requester or the
+ * commit's author.
+ *
+ * @public
+ */
+export const dagCicdPromotionApprovePermission = createPermission({
+  name: 'dag-cicd.promotion.approve',
+  attributes: { action: 'update' },
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
+});
+
+/** Execute (or cancel) a promotion into a stage whose gates pass. @public */
+export const dagCicdPromotionExecutePermission = createPermission({
+  name: 'dag-cicd.promotion.execute',
+  attributes: { action: 'update' },
+  resourceType: DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
+});
+
 /** Every permission of the DAG CI/CD plugin, for registration with the permissions registry. @public */
 export const dagCicdPermissions = [
   dagCicdEnvironmentReadPermission,
   dagCicdEnvironmentCreatePermission,
   dagCicdEnvironmentDeletePermission,
   dagCicdRunCreatePermission,
+  dagCicdPromotionRequestPermission,
+  dagCicdPromotionApprovePermission,
+  dagCicdPromotionExecutePermission,
 ];

@@ -1,19 +1,18 @@
 import {
   AuditorService,
   AuthService,
-  BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
-import { JsonObject } from '@backstage/types';
-import express, { Request } from 'express';
+import express from 'express';
 import {
   EnvironmentEvent,
   EnvironmentRecord,
 } from '../database/EnvironmentStore';
 import { createOpenApiRouter } from '../schema/openapi';
 import { RunService, RunView } from '../runs/RunService';
-import { Caller, EnvironmentService } from './EnvironmentService';
+import { EnvironmentService } from './EnvironmentService';
+import { createRequestContext } from './requestContext';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -93,41 +92,7 @@ export async function createRouter(
   const { httpAuth, auth, auditor, environments, runs } = options;
   const router = await createOpenApiRouter(options.validatorOptions);
 
-  // How history and `createdBy` name a caller: a user's entity ref, or the
-  // subject of a service token (`external:ci-pipeline`).
-  async function caller(req: Request<any, any, any, any>): Promise<Caller> {
-    const credentials: BackstageCredentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    if (auth.isPrincipal(credentials, 'user')) {
-      return { credentials, actor: credentials.principal.userEntityRef };
-    }
-    const { subject } = credentials.principal as { subject?: string };
-    return { credentials, actor: subject ?? 'unknown' };
-  }
-
-  // Every request is one auditor event, failed or succeeded.
-  async function audited<T>(
-    req: Request<any, any, any, any>,
-    eventId: string,
-    meta: JsonObject,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      request: req,
-      severityLevel: eventId === 'environment-fetch' ? 'low' : 'medium',
-      meta,
-    });
-    try {
-      const result = await work();
-      await event.success();
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  const { caller, audited } = createRequestContext({ httpAuth, auth, auditor });
 
   router.get('/environments', async (req, res) => {
     const { entityRef, stage, status, limit = 50, offset = 0 } = req.query;

@@ -26,8 +26,8 @@ export const spec = {
     "/environments": {
       "get": {
         "operationId": "ListEnvironments",
-        "summary": "List the environments of a DAG entity, newest first.",
-        "description": "The caller needs `dag-cicd.environment.read` on the entity (403 otherwise). An entity the caller cannot see in the catalog answers 404, one that is not an Airflow DAG 400.",
+        "summary": "List environments, of one DAG entity or of every DAG the caller may read; newest first by default.",
+        "description": "With `entityRef`, the caller needs `dag-cicd.environment.read` on the entity (403 otherwise); an entity the caller cannot see in the catalog answers 404, one that is not an Airflow DAG 400. Without it, the page holds the environments of every entity the caller may read.",
         "security": [
           {},
           {
@@ -38,7 +38,7 @@ export const spec = {
           {
             "name": "entityRef",
             "in": "query",
-            "required": true,
+            "required": false,
             "description": "The DAG entity, as a full entity ref (`component:default/orders`).",
             "allowReserved": true,
             "schema": {
@@ -82,6 +82,45 @@ export const spec = {
               "type": "integer",
               "minimum": 0,
               "default": 0
+            }
+          },
+          {
+            "name": "name",
+            "in": "query",
+            "required": false,
+            "description": "Only environments whose name contains this text.",
+            "schema": {
+              "type": "string",
+              "maxLength": 64
+            }
+          },
+          {
+            "name": "orderBy",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "createdAt",
+                "name",
+                "stage",
+                "status",
+                "expiresAt"
+              ],
+              "default": "createdAt"
+            }
+          },
+          {
+            "name": "order",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "asc",
+                "desc"
+              ],
+              "default": "desc"
             }
           }
         ],
@@ -211,6 +250,57 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "UpdateEnvironment",
+        "summary": "Extend (or shorten) a live environment's time to live.",
+        "description": "The new TTL counts from now and is bounded by the configured maximum (400 above it); production environments have none (400). The caller needs `dag-cicd.environment.create` on the entity in the stage.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/UpdateEnvironmentRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The environment with its new expiry.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Environment"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "default": {
@@ -424,6 +514,629 @@ export const spec = {
           }
         }
       }
+    },
+    "/environments/{id}/conf": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/EnvironmentId"
+        }
+      ],
+      "get": {
+        "operationId": "GetEnvironmentConf",
+        "summary": "The `conf.dag_cicd` object runs of this environment carry, and the fault report of a chaos environment.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The run-time contract of the environment.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EnvironmentConf"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/dags/status": {
+      "get": {
+        "operationId": "GetDagStatus",
+        "summary": "The DAG's state in Airflow (paused, schedule, latest runs) for an entity carrying the DAG annotations.",
+        "description": "Answers 502 naming the instance when Airflow cannot be reached, 404 when Airflow does not know the DAG.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": true,
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 512
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The DAG in Airflow.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DagStatus"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/pipeline": {
+      "get": {
+        "operationId": "GetPipeline",
+        "summary": "For each configured stage in order, the commit it runs, since when, who promoted it, and the open promotion into it.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": true,
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 512
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The pipeline.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Pipeline"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions": {
+      "get": {
+        "operationId": "ListPromotions",
+        "summary": "Promotions of one DAG entity, or across every DAG the caller may read (the approvals queue); newest first.",
+        "description": "`awaiting=me` keeps open promotions the caller may approve and has not decided on yet: the approvals queue.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": false,
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 512
+            }
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/PromotionStatus"
+            }
+          },
+          {
+            "name": "toStage",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/StageName"
+            }
+          },
+          {
+            "name": "awaiting",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "me"
+              ]
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 50
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "default": 0
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of promotions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PromotionPage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "post": {
+        "operationId": "RequestPromotion",
+        "summary": "Request the promotion of a commit that is ready in its source stage to the next stage.",
+        "description": "400 for an unknown stage or a stage skip the policy does not allow; 409 with the reason when the commit is not ready in the source stage or the DAG already has an open promotion of that commit to that stage. Gates are evaluated at once. The caller needs `dag-cicd.promotion.request` on the entity in the target stage.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RequestPromotionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The promotion, open, with its first gate evaluation.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PromotionId"
+        }
+      ],
+      "get": {
+        "operationId": "GetPromotion",
+        "summary": "One promotion with its gates, approvals and deploy result.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The promotion.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions/{id}/history": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PromotionId"
+        }
+      ],
+      "get": {
+        "operationId": "GetPromotionHistory",
+        "summary": "Every event of a promotion, oldest first, with actor and time; readable by anyone who may read the DAG.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The history.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/PromotionEvent"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions/{id}/evaluate": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PromotionId"
+        }
+      ],
+      "post": {
+        "operationId": "EvaluatePromotion",
+        "summary": "Evaluate the gates of an open promotion again and record the result.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The promotion with the new evaluation.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions/{id}/decisions": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PromotionId"
+        }
+      ],
+      "post": {
+        "operationId": "DecidePromotion",
+        "summary": "Approve or reject an open promotion, with a comment.",
+        "description": "Answers 400 when the caller requested the promotion or authored the commit (self-approval), 409 when the caller already decided or the promotion is closed, 403 outside the approver group. One rejection closes the promotion as `rejected`.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PromotionDecisionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The promotion with the decision recorded.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions/{id}/execute": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PromotionId"
+        }
+      ],
+      "post": {
+        "operationId": "ExecutePromotion",
+        "summary": "Execute an open promotion whose gates all pass, re-evaluated in the transaction that records the execution.",
+        "description": "409 with the failing gates when any gate does not pass, when the promotion is not open, or when another promotion of the DAG to the same stage is executing. A failed deploy action leaves the promotion `failed` and the target stage unchanged.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The executed (or failed) promotion.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/promotions/{id}/cancel": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PromotionId"
+        }
+      ],
+      "post": {
+        "operationId": "CancelPromotion",
+        "summary": "Cancel an open promotion (its requester or an owner).",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "comment": {
+                    "type": "string",
+                    "maxLength": 2000
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The cancelled promotion.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Promotion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -436,6 +1149,15 @@ export const spec = {
     },
     "parameters": {
       "EnvironmentId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "format": "uuid"
+        }
+      },
+      "PromotionId": {
         "name": "id",
         "in": "path",
         "required": true,
@@ -627,6 +1349,557 @@ export const spec = {
             "type": "string",
             "nullable": true,
             "description": "ISO 8601 time after which the TTL teardown removes it; null for never."
+          },
+          "lastRun": {
+            "$ref": "#/components/schemas/RunSummary"
+          }
+        }
+      },
+      "RunSummary": {
+        "type": "object",
+        "description": "The newest run of an environment, for tables and cards.",
+        "required": [
+          "id",
+          "dagRunId",
+          "state",
+          "createdAt"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "dagRunId": {
+            "type": "string"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "requested",
+              "queued",
+              "running",
+              "success",
+              "failed",
+              "error"
+            ]
+          },
+          "uiUrl": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "endDate": {
+            "type": "string",
+            "nullable": true
+          }
+        }
+      },
+      "UpdateEnvironmentRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "ttl"
+        ],
+        "properties": {
+          "ttl": {
+            "type": "string",
+            "maxLength": 32,
+            "description": "ISO 8601 duration from now, such as `PT6H` or `P3D`."
+          }
+        }
+      },
+      "EnvironmentConf": {
+        "type": "object",
+        "required": [
+          "conf",
+          "isolationEnforced"
+        ],
+        "properties": {
+          "conf": {
+            "type": "object",
+            "description": "`conf.dag_cicd` exactly as runs of this environment carry it (see the conf JSON Schema).",
+            "additionalProperties": {}
+          },
+          "isolationEnforced": {
+            "type": "boolean",
+            "nullable": true,
+            "description": "Whether the DAG's runs write through the Airflow-side package (an output manifest reached the backend); false when a finished successful run wrote none, null before any run finished."
+          },
+          "faultReport": {
+            "type": "object",
+            "nullable": true,
+            "description": "What the fault injector did to a chaos environment's inputs, per input.",
+            "additionalProperties": {}
+          }
+        }
+      },
+      "DagStatus": {
+        "type": "object",
+        "required": [
+          "instance",
+          "dagId",
+          "uiUrl",
+          "latestRuns"
+        ],
+        "properties": {
+          "instance": {
+            "type": "string"
+          },
+          "dagId": {
+            "type": "string"
+          },
+          "isPaused": {
+            "type": "boolean",
+            "nullable": true
+          },
+          "isActive": {
+            "type": "boolean",
+            "nullable": true
+          },
+          "schedule": {
+            "type": "string",
+            "nullable": true,
+            "description": "The timetable's summary (cron, asset-triggered, None)."
+          },
+          "nextRunAt": {
+            "type": "string",
+            "nullable": true
+          },
+          "owners": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "tags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "uiUrl": {
+            "type": "string"
+          },
+          "latestRuns": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "dagRunId",
+                "state"
+              ],
+              "properties": {
+                "dagRunId": {
+                  "type": "string"
+                },
+                "state": {
+                  "type": "string"
+                },
+                "runType": {
+                  "type": "string"
+                },
+                "startDate": {
+                  "type": "string",
+                  "nullable": true
+                },
+                "endDate": {
+                  "type": "string",
+                  "nullable": true
+                },
+                "uiUrl": {
+                  "type": "string"
+                }
+              }
+            }
+          }
+        }
+      },
+      "Pipeline": {
+        "type": "object",
+        "required": [
+          "entityRef",
+          "stages"
+        ],
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "stages": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/PipelineStage"
+            }
+          }
+        }
+      },
+      "PipelineStage": {
+        "type": "object",
+        "required": [
+          "name",
+          "production"
+        ],
+        "properties": {
+          "name": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "production": {
+            "type": "boolean"
+          },
+          "environment": {
+            "$ref": "#/components/schemas/Environment"
+          },
+          "since": {
+            "type": "string",
+            "nullable": true,
+            "description": "When the stage's environment started pointing at its commit."
+          },
+          "promotedBy": {
+            "type": "string",
+            "nullable": true
+          },
+          "promotionId": {
+            "type": "string",
+            "nullable": true
+          },
+          "openPromotions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Promotion"
+            }
+          }
+        }
+      },
+      "PromotionStatus": {
+        "type": "string",
+        "enum": [
+          "open",
+          "executing",
+          "executed",
+          "failed",
+          "rejected",
+          "cancelled"
+        ]
+      },
+      "GateStatus": {
+        "type": "string",
+        "enum": [
+          "passed",
+          "failed",
+          "pending",
+          "error"
+        ]
+      },
+      "GateResult": {
+        "type": "object",
+        "required": [
+          "gate",
+          "type",
+          "status",
+          "detail",
+          "evaluatedAt"
+        ],
+        "properties": {
+          "gate": {
+            "type": "string",
+            "description": "The gate's name in the policy (defaults to its type)."
+          },
+          "type": {
+            "type": "string",
+            "description": "`runs-succeeded`, `output-diff`, `chaos-run`, `soak-time`, `freeze-window`, `approvals`, or a module's."
+          },
+          "status": {
+            "$ref": "#/components/schemas/GateStatus"
+          },
+          "detail": {
+            "type": "string",
+            "description": "What a person can do about it, e.g. \"2 of 3 successful runs; start another run\"."
+          },
+          "inputs": {
+            "type": "object",
+            "description": "What the gate read (run ids, manifest checksums, clock, approvals), so the evaluation can be audited.",
+            "additionalProperties": {}
+          },
+          "evaluatedAt": {
+            "type": "string"
+          }
+        }
+      },
+      "PromotionDecision": {
+        "type": "object",
+        "required": [
+          "actor",
+          "decision",
+          "at",
+          "counts"
+        ],
+        "properties": {
+          "actor": {
+            "type": "string"
+          },
+          "decision": {
+            "type": "string",
+            "enum": [
+              "approve",
+              "reject"
+            ]
+          },
+          "comment": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string"
+          },
+          "counts": {
+            "type": "boolean",
+            "description": "Whether the approvals gate counts it."
+          },
+          "reason": {
+            "type": "string",
+            "description": "Why it does not count, when it does not."
+          }
+        }
+      },
+      "DeployResult": {
+        "type": "object",
+        "required": [
+          "action",
+          "status"
+        ],
+        "properties": {
+          "action": {
+            "type": "string",
+            "description": "`trigger-dag`, `set-variable`, `webhook`, `none` or a module's."
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "succeeded",
+              "failed"
+            ]
+          },
+          "detail": {
+            "type": "string"
+          },
+          "output": {
+            "type": "object",
+            "additionalProperties": {}
+          }
+        }
+      },
+      "Promotion": {
+        "type": "object",
+        "required": [
+          "id",
+          "entityRef",
+          "commit",
+          "fromStage",
+          "toStage",
+          "status",
+          "requestedBy",
+          "requestedAt",
+          "gates",
+          "decisions"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "entityRef": {
+            "type": "string"
+          },
+          "commit": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{40}$"
+          },
+          "commitAuthor": {
+            "type": "string",
+            "nullable": true
+          },
+          "fromStage": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "toStage": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "status": {
+            "$ref": "#/components/schemas/PromotionStatus"
+          },
+          "sourceEnvironmentId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "targetEnvironmentId": {
+            "type": "string",
+            "nullable": true
+          },
+          "policy": {
+            "type": "object",
+            "required": [
+              "source"
+            ],
+            "description": "Where the gate policy came from.",
+            "properties": {
+              "source": {
+                "type": "string",
+                "enum": [
+                  "config",
+                  "annotation",
+                  "file"
+                ]
+              },
+              "name": {
+                "type": "string"
+              }
+            }
+          },
+          "requestedBy": {
+            "type": "string"
+          },
+          "requestedAt": {
+            "type": "string"
+          },
+          "comment": {
+            "type": "string"
+          },
+          "gates": {
+            "type": "array",
+            "description": "The newest evaluation of every gate of the policy.",
+            "items": {
+              "$ref": "#/components/schemas/GateResult"
+            }
+          },
+          "gatesPassed": {
+            "type": "boolean"
+          },
+          "decisions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/PromotionDecision"
+            }
+          },
+          "deploy": {
+            "$ref": "#/components/schemas/DeployResult"
+          },
+          "executedBy": {
+            "type": "string",
+            "nullable": true
+          },
+          "closedAt": {
+            "type": "string",
+            "nullable": true
+          }
+        }
+      },
+      "PromotionPage": {
+        "type": "object",
+        "required": [
+          "items",
+          "totalCount"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Promotion"
+            }
+          },
+          "totalCount": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "RequestPromotionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "entityRef",
+          "commit",
+          "toStage"
+        ],
+        "properties": {
+          "entityRef": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 512
+          },
+          "commit": {
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{7,40}$"
+          },
+          "fromStage": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "toStage": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "comment": {
+            "type": "string",
+            "maxLength": 2000
+          },
+          "commitAuthor": {
+            "type": "string",
+            "maxLength": 512,
+            "description": "The commit author's user entity ref, whose approval never counts (CI passes it)."
+          }
+        }
+      },
+      "PromotionDecisionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "decision"
+        ],
+        "properties": {
+          "decision": {
+            "type": "string",
+            "enum": [
+              "approve",
+              "reject"
+            ]
+          },
+          "comment": {
+            "type": "string",
+            "maxLength": 2000
+          }
+        }
+      },
+      "PromotionEvent": {
+        "type": "object",
+        "required": [
+          "id",
+          "type",
+          "actor",
+          "at"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "requested",
+              "evaluated",
+              "approved",
+              "rejected",
+              "executing",
+              "executed",
+              "failed",
+              "cancelled"
+            ]
+          },
+          "actor": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string"
+          },
+          "detail": {
+            "type": "object",
+            "additionalProperties": {}
           }
         }
       },

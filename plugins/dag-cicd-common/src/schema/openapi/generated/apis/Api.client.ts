@@ -9,13 +9,24 @@ import { FetchApi } from '../types/fetch';
 import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
+import { CancelPromotionRequest } from '../models/CancelPromotionRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
+import { DagStatus } from '../models/DagStatus.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentConf } from '../models/EnvironmentConf.model';
 import { EnvironmentPage } from '../models/EnvironmentPage.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { GetEnvironmentHistory200Response } from '../models/GetEnvironmentHistory200Response.model';
+import { GetPromotionHistory200Response } from '../models/GetPromotionHistory200Response.model';
 import { ListRuns200Response } from '../models/ListRuns200Response.model';
+import { Pipeline } from '../models/Pipeline.model';
+import { Promotion } from '../models/Promotion.model';
+import { PromotionDecisionRequest } from '../models/PromotionDecisionRequest.model';
+import { PromotionPage } from '../models/PromotionPage.model';
+import { PromotionStatus } from '../models/PromotionStatus.model';
+import { RequestPromotionRequest } from '../models/RequestPromotionRequest.model';
 import { Run } from '../models/Run.model';
+import { UpdateEnvironmentRequest } from '../models/UpdateEnvironmentRequest.model';
 
 /**
  * Wraps the Response type to convey a type on the json call.
@@ -37,13 +48,63 @@ export interface RequestOptions {
 /**
  * @public
  */
+export type CancelPromotion = {
+  path: {
+    id: string;
+  };
+  body: CancelPromotionRequest;
+};
+/**
+ * @public
+ */
 export type CreateEnvironment = {
   body: CreateEnvironmentRequest;
 };
 /**
  * @public
  */
+export type DecidePromotion = {
+  path: {
+    id: string;
+  };
+  body: PromotionDecisionRequest;
+};
+/**
+ * @public
+ */
+export type EvaluatePromotion = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
+export type ExecutePromotion = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetDagStatus = {
+  query: {
+    entityRef: string;
+  };
+};
+/**
+ * @public
+ */
 export type GetEnvironment = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetEnvironmentConf = {
   path: {
     id: string;
   };
@@ -59,11 +120,51 @@ export type GetEnvironmentHistory = {
 /**
  * @public
  */
-export type ListEnvironments = {
+export type GetPipeline = {
   query: {
     entityRef: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetPromotion = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetPromotionHistory = {
+  path: {
+    id: string;
+  };
+};
+/**
+ * @public
+ */
+export type ListEnvironments = {
+  query: {
+    entityRef?: string;
     stage?: string;
     status?: EnvironmentStatus;
+    limit?: number;
+    offset?: number;
+    name?: string;
+    orderBy?: 'createdAt' | 'name' | 'stage' | 'status' | 'expiresAt';
+    order?: 'asc' | 'desc';
+  };
+};
+/**
+ * @public
+ */
+export type ListPromotions = {
+  query: {
+    entityRef?: string;
+    status?: PromotionStatus;
+    toStage?: string;
+    awaiting?: 'me';
     limit?: number;
     offset?: number;
   };
@@ -82,6 +183,12 @@ export type ListRuns = {
 /**
  * @public
  */
+export type RequestPromotion = {
+  body: RequestPromotionRequest;
+};
+/**
+ * @public
+ */
 export type StartRun = {
   path: {
     id: string;
@@ -94,6 +201,15 @@ export type TeardownEnvironment = {
   path: {
     id: string;
   };
+};
+/**
+ * @public
+ */
+export type UpdateEnvironment = {
+  path: {
+    id: string;
+  };
+  body: UpdateEnvironmentRequest;
 };
 
 /**
@@ -109,6 +225,34 @@ export class DefaultApiClient {
   }) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi || { fetch: crossFetch };
+  }
+
+  /**
+   * Cancel an open promotion (its requester or an owner).
+   * @param id -
+   * @param cancelPromotionRequest -
+   */
+  public async cancelPromotion(
+    // @ts-ignore
+    request: CancelPromotion,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Promotion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions/{id}/cancel`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
   }
 
   /**
@@ -138,6 +282,115 @@ export class DefaultApiClient {
   }
 
   /**
+   * Answers 400 when the caller requested the promotion or authored the commit (self-approval), 409 when the caller already decided or the promotion is closed, 403 outside the approver group. One rejection closes the promotion as `rejected`.
+   * Approve or reject an open promotion, with a comment.
+   * @param id -
+   * @param promotionDecisionRequest -
+   */
+  public async decidePromotion(
+    // @ts-ignore
+    request: DecidePromotion,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Promotion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions/{id}/decisions`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Evaluate the gates of an open promotion again and record the result.
+   * @param id -
+   */
+  public async evaluatePromotion(
+    // @ts-ignore
+    request: EvaluatePromotion,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Promotion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions/{id}/evaluate`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+    });
+  }
+
+  /**
+   * 409 with the failing gates when any gate does not pass, when the promotion is not open, or when another promotion of the DAG to the same stage is executing. A failed deploy action leaves the promotion `failed` and the target stage unchanged.
+   * Execute an open promotion whose gates all pass, re-evaluated in the transaction that records the execution.
+   * @param id -
+   */
+  public async executePromotion(
+    // @ts-ignore
+    request: ExecutePromotion,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Promotion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions/{id}/execute`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+    });
+  }
+
+  /**
+   * Answers 502 naming the instance when Airflow cannot be reached, 404 when Airflow does not know the DAG.
+   * The DAG\'s state in Airflow (paused, schedule, latest runs) for an entity carrying the DAG annotations.
+   * @param entityRef -
+   */
+  public async getDagStatus(
+    // @ts-ignore
+    request: GetDagStatus,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DagStatus>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/dags/status{?entityRef}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * One environment.
    * @param id -
    */
@@ -149,6 +402,32 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/environments/{id}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The `conf.dag_cicd` object runs of this environment carry, and the fault report of a chaos environment.
+   * @param id -
+   */
+  public async getEnvironmentConf(
+    // @ts-ignore
+    request: GetEnvironmentConf,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EnvironmentConf>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}/conf`;
 
     const uri = parser.parse(uriTemplate).expand({
       id: request.path.id,
@@ -190,13 +469,94 @@ export class DefaultApiClient {
   }
 
   /**
-   * The caller needs `dag-cicd.environment.read` on the entity (403 otherwise). An entity the caller cannot see in the catalog answers 404, one that is not an Airflow DAG 400.
-   * List the environments of a DAG entity, newest first.
+   * For each configured stage in order, the commit it runs, since when, who promoted it, and the open promotion into it.
+   * @param entityRef -
+   */
+  public async getPipeline(
+    // @ts-ignore
+    request: GetPipeline,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Pipeline>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/pipeline{?entityRef}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * One promotion with its gates, approvals and deploy result.
+   * @param id -
+   */
+  public async getPromotion(
+    // @ts-ignore
+    request: GetPromotion,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Promotion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions/{id}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Every event of a promotion, oldest first, with actor and time; readable by anyone who may read the DAG.
+   * @param id -
+   */
+  public async getPromotionHistory(
+    // @ts-ignore
+    request: GetPromotionHistory,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<GetPromotionHistory200Response>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions/{id}/history`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * With `entityRef`, the caller needs `dag-cicd.environment.read` on the entity (403 otherwise); an entity the caller cannot see in the catalog answers 404, one that is not an Airflow DAG 400. Without it, the page holds the environments of every entity the caller may read.
+   * List environments, of one DAG entity or of every DAG the caller may read; newest first by default.
    * @param entityRef - The DAG entity, as a full entity ref (&#x60;component:default/orders&#x60;).
    * @param stage -
    * @param status -
    * @param limit -
    * @param offset -
+   * @param name - Only environments whose name contains this text.
+   * @param orderBy -
+   * @param order -
    */
   public async listEnvironments(
     // @ts-ignore
@@ -205,7 +565,39 @@ export class DefaultApiClient {
   ): Promise<TypedResponse<EnvironmentPage>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
-    const uriTemplate = `/environments{?entityRef,stage,status,limit,offset}`;
+    const uriTemplate = `/environments{?entityRef,stage,status,limit,offset,name,orderBy,order}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * `awaiting=me` keeps open promotions the caller may approve and has not decided on yet: the approvals queue.
+   * Promotions of one DAG entity, or across every DAG the caller may read (the approvals queue); newest first.
+   * @param entityRef -
+   * @param status -
+   * @param toStage -
+   * @param awaiting -
+   * @param limit -
+   * @param offset -
+   */
+  public async listPromotions(
+    // @ts-ignore
+    request: ListPromotions,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<PromotionPage>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions{?entityRef,status,toStage,awaiting,limit,offset}`;
 
     const uri = parser.parse(uriTemplate).expand({
       ...request.query,
@@ -245,6 +637,32 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'GET',
+    });
+  }
+
+  /**
+   * 400 for an unknown stage or a stage skip the policy does not allow; 409 with the reason when the commit is not ready in the source stage or the DAG already has an open promotion of that commit to that stage. Gates are evaluated at once. The caller needs `dag-cicd.promotion.request` on the entity in the target stage.
+   * Request the promotion of a commit that is ready in its source stage to the next stage.
+   * @param requestPromotionRequest -
+   */
+  public async requestPromotion(
+    // @ts-ignore
+    request: RequestPromotion,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Promotion>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/promotions`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
     });
   }
 
@@ -299,6 +717,35 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'DELETE',
+    });
+  }
+
+  /**
+   * The new TTL counts from now and is bounded by the configured maximum (400 above it); production environments have none (400). The caller needs `dag-cicd.environment.create` on the entity in the stage.
+   * Extend (or shorten) a live environment\'s time to live.
+   * @param id -
+   * @param updateEnvironmentRequest -
+   */
+  public async updateEnvironment(
+    // @ts-ignore
+    request: UpdateEnvironment,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Environment>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{id}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'PATCH',
+      body: JSON.stringify(request.body),
     });
   }
 }

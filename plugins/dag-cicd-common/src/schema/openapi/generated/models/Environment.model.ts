@@ -5,6 +5,7 @@
 // ******************************************************************
 import { EnvironmentInput } from '../models/EnvironmentInput.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
+import { RunSummary } from '../models/RunSummary.model';
 
 /**
  * @public
@@ -50,4 +51,5 @@ export interface Environment {
    * ISO 8601 time after which the TTL teardown removes it; null for never.
    */
   expiresAt?: string | null;
+  lastRun?: RunSummary;
 }
