@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isWithin } from '../namespaces/DataNamespace';
+import { crawl } from '../util/concurrency';
 
 // In-flight writes live beside their target under this name, so that a rename
 // can publish them atomically (same folder, same file system). `list` hides
@@ -15,6 +16,8 @@ const TEMP_PREFIX = '.dag-cicd-tmp-';
 
 /** Files whose sizes `list` asks for at once. */
 const LIST_BATCH = 64;
+// Folders a listing reads at once; like the copies of a seeding (8).
+const WALK_CONCURRENCY = 8;
 
 // O_NOFOLLOW refuses a link as the last component (ELOOP); O_NONBLOCK keeps
 // the open of a FIFO from waiting for a writer (it changes nothing for a
@@ -369,43 +372,50 @@ export class FileDataStore implements DataStore {
     }
   }
 
-  async *#walk(
-    folder: string,
-    prefix: string,
-  ): AsyncGenerator<DataStoreObject> {
-    let dir;
-    try {
-      dir = await fs.opendir(folder);
-    } catch (error) {
-      if (isMissing(error)) {
-        return;
-      }
-      throw error;
-    }
-    // opendir streams entries, so a folder with millions of files is not read
-    // into memory at once. Entry types come from the directory itself, like
-    // lstat: a link to a folder is a link, not a folder. Sizes need an lstat
-    // each, asked for a batch of files at once: one after the other, their
-    // round trips took longer than copying the files.
-    let files: string[] = [];
-    for await (const entry of dir) {
-      if (entry.name.startsWith(TEMP_PREFIX)) {
-        continue;
-      }
-      if (entry.isDirectory()) {
-        yield* this.#walk(
-          path.join(folder, entry.name),
-          `${prefix}${entry.name}/`,
-        );
-      } else if (entry.isFile()) {
-        files.push(entry.name);
-        if (files.length === LIST_BATCH) {
-          yield* await this.#sized(folder, prefix, files);
-          files = [];
+  /**
+   * Every object under `folder`, reading up to {@link WALK_CONCURRENCY}
+   * folders at once: a date-partitioned input is many small folders, and
+   * read one after the other their round trips took longer than copying
+   * their files. Each folder streams (opendir), so one with millions of files
+   * is never read into memory at once. Entry types come from the directory
+   * itself, like lstat: a link to a folder is a link, not a folder. Sizes
+   * need an lstat each, asked for a batch of files at once.
+   */
+  #walk(folder: string, prefix: string): AsyncGenerator<DataStoreObject> {
+    return crawl<[string, string], DataStoreObject>(
+      [[folder, prefix]],
+      WALK_CONCURRENCY,
+      async ([current, currentPrefix], crawler) => {
+        let dir;
+        try {
+          dir = await fs.opendir(current, { bufferSize: LIST_BATCH });
+        } catch (error) {
+          if (isMissing(error)) return;
+          throw error;
         }
-      }
-    }
-    yield* await this.#sized(folder, prefix, files);
+        let files: string[] = [];
+        // Breaking out of the loop closes the folder.
+        for await (const entry of dir) {
+          if (entry.name.startsWith(TEMP_PREFIX)) {
+            continue;
+          }
+          if (entry.isDirectory()) {
+            crawler.enqueue([
+              path.join(current, entry.name),
+              `${currentPrefix}${entry.name}/`,
+            ]);
+          } else if (entry.isFile()) {
+            files.push(entry.name);
+            if (files.length === LIST_BATCH) {
+              const sized = await this.#sized(current, currentPrefix, files);
+              if (!(await crawler.emit(sized))) return;
+              files = [];
+            }
+          }
+        }
+        await crawler.emit(await this.#sized(current, currentPrefix, files));
+      },
+    );
   }
 
   /** The objects of some files of one folder, with their sizes; gone ones skipped. */

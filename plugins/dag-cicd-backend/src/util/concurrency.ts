@@ -25,3 +25,104 @@ export async function forEachConcurrently<T>(
   );
   if (failure) throw failure.error;
 }
+
+/**
+ * What a {@link crawl} visit may do: hand results to the consumer, and add
+ * nodes to visit.
+ */
+export interface CrawlVisit<N, T> {
+  /**
+   * Hands results to the consumer; waits while it is behind. Resolves to
+   * false once the crawl has stopped (the consumer is done, or another visit
+   * failed): the visit should return then.
+   */
+  emit(items: T[]): Promise<boolean>;
+  enqueue(node: N): void;
+}
+
+/**
+ * Visits a tree of nodes, at most `limit` at a time, and yields what the
+ * visits emit, in no promised order. Made for folder walks: one folder after
+ * the other, a walk of many small folders is a chain of round trips, each
+ * waiting for the last. Memory stays bounded: a visit that emits while the
+ * consumer is `2 × limit` batches behind waits. Stopping the consumer early
+ * (a `break`) or a failed visit stops every visit at its next `emit`; the
+ * first failure is thrown to the consumer.
+ */
+export async function* crawl<N, T>(
+  roots: N[],
+  limit: number,
+  visit: (node: N, crawler: CrawlVisit<N, T>) => Promise<void>,
+): AsyncGenerator<T> {
+  const queue = [...roots];
+  const batches: T[][] = [];
+  const waiting: Array<() => void> = [];
+  let active = 0;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  const wake = () => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+  const release = () => {
+    while (waiting.length > 0 && (stopped || batches.length < 2 * limit)) {
+      waiting.shift()!();
+    }
+  };
+  const crawler: CrawlVisit<N, T> = {
+    async emit(items) {
+      if (stopped) return false;
+      if (items.length > 0) {
+        batches.push(items);
+        wake();
+      }
+      while (!stopped && batches.length >= 2 * limit) {
+        await new Promise<void>(resolve => waiting.push(resolve));
+      }
+      return !stopped;
+    },
+    enqueue(node) {
+      queue.push(node);
+      start();
+    },
+  };
+  function start() {
+    while (!stopped && active < limit && queue.length > 0) {
+      const node = queue.shift()!;
+      active += 1;
+      visit(node, crawler)
+        .catch(error => {
+          failure ??= { error };
+          stopped = true;
+          release();
+        })
+        .finally(() => {
+          active -= 1;
+          start();
+          wake();
+        });
+    }
+  }
+
+  try {
+    start();
+    for (;;) {
+      if (failure) throw failure.error;
+      const batch = batches.shift();
+      if (batch) {
+        release();
+        yield* batch;
+      } else if (active === 0 && queue.length === 0) {
+        return;
+      } else {
+        await new Promise<void>(resolve => {
+          wakeConsumer = resolve;
+        });
+      }
+    }
+  } finally {
+    stopped = true;
+    release();
+  }
+}
