@@ -193,6 +193,66 @@ export interface Config {
       fixtures?: string;
       /** Stage → `conn_id` overrides for this DAG. */
       connections?: { [stage: string]: { [connId: string]: string } };
+      /**
+       * The DAG's promotion policy file on a data store (published by its CI
+       * pipeline; the backend does not read the SCM): JSON mapping target
+       * stages to policies, as in `dagCicd.promotions.policies`. It wins
+       * over the annotation and the defaults for the stages it names.
+       */
+      policyFile?: string;
     }>;
+
+    /** Promotions of a commit from stage to stage, and their gates. */
+    promotions?: {
+      /**
+       * The default gate policy per target stage. Without one, a stage needs
+       * `runs-succeeded`, and production also `approvals`.
+       */
+      policies?: { [stage: string]: DagCicdPromotionPolicy };
+      /**
+       * Policies a DAG entity picks with the annotation
+       * `dag-cicd.io/promotion-policy: <name>`, per target stage; stages a
+       * named policy leaves out keep the default.
+       */
+      namedPolicies?: {
+        [name: string]: { [stage: string]: DagCicdPromotionPolicy };
+      };
+      /**
+       * Stages service principals (CI pipelines) may request promotions
+       * into, and execute them. Never production. Default: every stage
+       * between the first and production.
+       */
+      serviceStages?: string[];
+    };
   };
+}
+
+/** The gate policy of promotions into one stage. */
+interface DagCicdPromotionPolicy {
+  /**
+   * The gates, each a registered type (`runs-succeeded`, `output-diff`,
+   * `chaos-run`, `soak-time`, `freeze-window`, `approvals` or a module's)
+   * with its options, checked at start-up.
+   */
+  gates?: Array<{
+    gate: string;
+    /** Unique within the policy; defaults to the type. */
+    name?: string;
+    options?: { [key: string]: any };
+  }>;
+  /**
+   * What runs when a promotion executes: `none` (default), `trigger-dag`
+   * (`dagId`, `instance`, `conf`), `set-variable` (`key`, `value`,
+   * `instance`), `webhook` (`url`, `timeoutMs`, `headers`) or a module's.
+   */
+  deploy?: {
+    action: string;
+    /**
+     * The action's options.
+     * @deepVisibility secret
+     */
+    options?: { [key: string]: any };
+  };
+  /** Whether a promotion may skip stages into this one. Default false. */
+  allowSkip?: boolean;
 }

@@ -107,6 +107,27 @@ after(async () => {
 
 function backendConfig(airflowUrl, password) {
   return {
+    // The catalog module discovers DAGs from the same Airflow. Only the DAG
+    // that no hand-written entity in examples/ describes: the others would be
+    // the same entity from two sources, which the catalog reports as a
+    // conflict.
+    catalog: {
+      providers: {
+        airflow: {
+          local: {
+            instance: 'local',
+            // Airflow's dag_id_pattern: a SQL LIKE pattern, not a regex.
+            filters: { dagIdPattern: 'customer_events_hourly' },
+            defaultOwner: 'group:default/data-engineering',
+            schedule: {
+              frequency: { seconds: 5 },
+              timeout: { minutes: 1 },
+              initialDelay: { seconds: 0 },
+            },
+          },
+        },
+      },
+    },
     dagCicd: {
       dataStore: { file: { root: store } },
       airflow: {
@@ -279,6 +300,42 @@ test(
  * from the catalog when the token is issued, and the guest's group may be
  * ingested after the DAG entity is.
  */
+test(
+  'the catalog module discovers a DAG of the real Airflow 3 as an entity',
+  { timeout: 120_000 },
+  async () => {
+    const entity = await waitForEntity(
+      portal.baseUrl,
+      token,
+      'component:default/customer-events-hourly',
+    );
+    assert.equal(entity.spec.type, 'airflow-dag');
+    assert.equal(entity.spec.owner, 'group:default/data-engineering');
+    const annotations = entity.metadata.annotations;
+    assert.equal(
+      annotations['airflow.apache.org/dag-id'],
+      'customer_events_hourly',
+    );
+    assert.equal(annotations['airflow.apache.org/instance'], 'local');
+    // The entity's location is the DAG in the Airflow UI.
+    for (const key of [
+      'backstage.io/managed-by-location',
+      'backstage.io/managed-by-origin-location',
+    ]) {
+      assert.ok(
+        annotations[key].startsWith(`url:${airflow.baseUrl}`),
+        `${key}: ${annotations[key]}`,
+      );
+      assert.ok(annotations[key].includes('customer_events_hourly'));
+    }
+    assert.deepEqual([...entity.metadata.tags].sort(), ['dag-cicd', 'jsonl']);
+    assert.ok(
+      entity.metadata.links?.some(link => link.url.startsWith(airflow.baseUrl)),
+      JSON.stringify(entity.metadata.links),
+    );
+  },
+);
+
 async function ownerToken(entity) {
   const owner = entity.relations.find(r => r.type === 'ownedBy').targetRef;
   return poll(`a guest token owning ${ENTITY}`, 120_000, async () => {

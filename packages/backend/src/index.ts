@@ -19,11 +19,13 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@dag-cicd/plugin-catalog-backend-module-airflow'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(import('@dag-cicd/plugin-scaffolder-backend-module-dag-cicd'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 // Allows everything: replace with a policy of your own in production (see

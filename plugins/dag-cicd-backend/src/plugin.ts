@@ -7,7 +7,10 @@ import { dagCicdPermissions } from '@dag-cicd/plugin-dag-cicd-common';
 import {
   AirflowInstances,
   DataStore,
+  DeployAction,
+  PromotionGate,
   dagCicdDataStoresExtensionPoint,
+  dagCicdPromotionsExtensionPoint,
 } from '@dag-cicd/plugin-dag-cicd-node';
 import { randomUUID } from 'node:crypto';
 import { RunService } from './runs/RunService';
@@ -20,12 +23,14 @@ import {
   dagCicdEnvironmentRules,
 } from './permissions';
 import { seedInputs } from './profiles/seedInputs';
+import { createPromotionService } from './promotions/createPromotionService';
 import { DagSettingsRegistry } from './service/dagSettings';
 import { EntityAccess } from './service/entityAccess';
 import { EnvironmentService } from './service/EnvironmentService';
 import { readEnvironmentSettings } from './service/environmentSettings';
 import { Provisioner } from './service/Provisioner';
 import { createRouter } from './service/router';
+import { DagStatusService } from './service/DagStatusService';
 import { Stages } from './service/stages';
 import { readDataStoreConfig } from './stores/dataStoreConfig';
 import { DataStores } from './stores/DataStores';
@@ -44,6 +49,16 @@ export const dagCicdPlugin = createBackendPlugin({
     env.registerExtensionPoint(dagCicdDataStoresExtensionPoint, {
       addDataStore(store) {
         moduleStores.push(store);
+      },
+    });
+    const moduleGates: PromotionGate[] = [];
+    const moduleActions: DeployAction[] = [];
+    env.registerExtensionPoint(dagCicdPromotionsExtensionPoint, {
+      addGate(...gates) {
+        moduleGates.push(...gates);
+      },
+      addDeployAction(...actions) {
+        moduleActions.push(...actions);
       },
     });
 
@@ -124,21 +139,41 @@ export const dagCicdPlugin = createBackendPlugin({
             },
           }),
         });
+        const dagSettings = DagSettingsRegistry.fromConfig(
+          config,
+          configured.root,
+        );
         const environments: EnvironmentService = new EnvironmentService({
           store,
           access,
           stages,
-          dags: DagSettingsRegistry.fromConfig(config, configured.root),
+          dags: dagSettings,
           dataStores,
           provisioner,
           settings,
           root: configured.root,
         });
 
+        const airflow = AirflowInstances.fromConfig(config, { logger });
+        const promotions = createPromotionService({
+          config,
+          knex: db,
+          environments: store,
+          access,
+          auth,
+          catalog,
+          stages,
+          dags: dagSettings,
+          dataStores,
+          airflow,
+          logger,
+          moduleGates,
+          moduleActions,
+        });
         const runs: RunService = new RunService({
           runs: new RunStore(db),
           environments,
-          airflow: AirflowInstances.fromConfig(config, { logger }),
+          airflow,
           dataStores,
           logger,
         });
@@ -182,7 +217,15 @@ export const dagCicdPlugin = createBackendPlugin({
         });
 
         httpRouter.use(
-          await createRouter({ httpAuth, auth, auditor, environments, runs }),
+          await createRouter({
+            httpAuth,
+            auth,
+            auditor,
+            environments,
+            runs,
+            dags: new DagStatusService({ access, airflow }),
+            promotions,
+          }),
         );
       },
     });

@@ -6,6 +6,13 @@ export const AIRFLOW_DAG_ID_ANNOTATION = 'airflow.apache.org/dag-id';
 /** The name of the configured Airflow instance (`dagCicd.airflow.instances[].name`) that runs the DAG. @public */
 export const AIRFLOW_INSTANCE_ANNOTATION = 'airflow.apache.org/instance';
 
+/**
+ * Names the promotion gate policy of a DAG entity
+ * (`dagCicd.promotions.namedPolicies.<name>`), overriding the configured
+ * defaults per target stage. @public
+ */
+export const PROMOTION_POLICY_ANNOTATION = 'dag-cicd.io/promotion-policy';
+
 /** `spec.type` of a catalog Component that is an Airflow DAG. @public */
 export const AIRFLOW_DAG_COMPONENT_TYPE = 'airflow-dag';
 

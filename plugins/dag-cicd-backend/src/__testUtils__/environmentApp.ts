@@ -22,8 +22,10 @@ import { applyDatabaseMigrations } from '../database/migrations';
 import { dagCicdEnvironmentRules } from '../permissions';
 import { seedInputs } from '../profiles/seedInputs';
 import { DagSettingsRegistry } from '../service/dagSettings';
+import { DagStatusService } from '../service/DagStatusService';
 import { EntityAccess } from '../service/entityAccess';
 import { EnvironmentService } from '../service/EnvironmentService';
+import { PromotionService } from '../promotions/PromotionService';
 import { readEnvironmentSettings } from '../service/environmentSettings';
 import { InputSeeder, Provisioner } from '../service/Provisioner';
 import { createRouter } from '../service/router';
@@ -94,6 +96,21 @@ export interface EnvironmentAppOptions {
   airflow?: AirflowClients;
   /** `dagCicd.runs.startOnReady`. */
   startOnReady?: boolean;
+  /** Catalog entities besides `orders` and a website. */
+  entities?: Entity[];
+  /** Builds the promotion service from the app's parts, to serve its routes. */
+  promotions?: (parts: {
+    knex: Knex;
+    config: ConfigReader;
+    store: DatabaseEnvironmentStore;
+    access: EntityAccess;
+    auth: ReturnType<typeof mockServices.auth>;
+    stages: Stages;
+    dags: DagSettingsRegistry;
+    dataStores: DataStores;
+    airflow: AirflowClients;
+    logger: LoggerService;
+  }) => PromotionService;
 }
 
 // Plain objects rather than jest mocks, so that benchmarks can use this too.
@@ -154,7 +171,9 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
   const auth = mockServices.auth();
   const auditor = options.auditor ?? silentAuditor;
   const access = new EntityAccess(
-    catalogServiceMock({ entities: [ordersEntity, websiteEntity] }),
+    catalogServiceMock({
+      entities: [ordersEntity, websiteEntity, ...(options.entities ?? [])],
+    }),
     permissions,
     auth,
     stages,
@@ -191,21 +210,36 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     root: storeRoot,
     now: options.now,
   });
+  const airflow: AirflowClients = options.airflow ?? {
+    get: name => {
+      throw new Error(`No Airflow instance ${name} in this test`);
+    },
+  };
   const runs = new RunService({
     runs: new RunStore(options.knex),
     environments,
-    airflow: options.airflow ?? {
-      get: name => {
-        throw new Error(`No Airflow instance ${name} in this test`);
-      },
-    },
+    airflow,
     dataStores,
     logger: silentLogger,
     now: options.now,
   });
   later.runs = runs;
+  const promotions = options.promotions?.({
+    knex: options.knex,
+    config,
+    store,
+    access,
+    auth,
+    stages,
+    dags: DagSettingsRegistry.fromConfig(config, storeRoot),
+    dataStores,
+    airflow,
+    logger: silentLogger,
+  });
   const router = await createRouter({
+    promotions,
     runs,
+    dags: new DagStatusService({ access, airflow }),
     httpAuth: mockServices.httpAuth({ pluginId: 'dag-cicd' }),
     auth,
     auditor,
@@ -224,5 +258,6 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     runs,
     auditor,
     permissions,
+    promotions,
   };
 }

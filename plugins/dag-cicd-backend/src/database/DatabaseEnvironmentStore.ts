@@ -5,8 +5,11 @@ import {
   EnvironmentEvent,
   EnvironmentExistsError,
   EnvironmentFilter,
+  EnvironmentOrder,
   EnvironmentRecord,
+  EnvironmentScope,
   EnvironmentStore,
+  ExpiryChange,
   Page,
   PageRequest,
   ProvisioningStep,
@@ -156,6 +159,36 @@ async function insertSteps(
   );
 }
 
+// The only columns a list is ordered by: a request names an order, never a column.
+const ORDER_COLUMNS: Record<EnvironmentOrder, string> = {
+  createdAt: 'created_at',
+  name: 'name',
+  stage: 'stage',
+  status: 'status',
+  expiresAt: 'expires_at',
+};
+
+// `LIKE` text matching itself only: `_` is common in environment names.
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, c => `\\${c}`)}%`;
+}
+
+// (stage = s AND entity_ref IN (...)) OR ...: the scope as one condition.
+function whereInScope(query: Knex.QueryBuilder, scope: EnvironmentScope) {
+  if (scope.length === 0) {
+    query.whereRaw('1 = 0');
+    return;
+  }
+  query.where(any => {
+    for (const clause of scope) {
+      any.orWhere(one => {
+        one.whereIn('entity_ref', clause.entityRefs);
+        if (clause.stage !== undefined) one.andWhere('stage', clause.stage);
+      });
+    }
+  });
+}
+
 // The drivers' words for a unique-key violation.
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -239,20 +272,41 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
     return rows.map(fromRow);
   }
 
+  async entityRefs(): Promise<string[]> {
+    const rows: Array<{ entity_ref: string }> = await this.db(TABLE)
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(r => r.entity_ref);
+  }
+
   async list(
     filter: EnvironmentFilter,
     page: PageRequest,
   ): Promise<Page<EnvironmentRecord>> {
     const where = (query: Knex.QueryBuilder) => {
-      query.where('entity_ref', filter.entityRef);
+      if (filter.entityRef) query.where('entity_ref', filter.entityRef);
+      if (filter.scope) whereInScope(query, filter.scope);
       if (filter.stage) query.andWhere('stage', filter.stage);
       if (filter.status) query.andWhere('status', filter.status);
+      if (filter.name) {
+        // Names are lower-case; so is what they are searched for.
+        query.andWhereRaw(`name like ? escape '\\'`, [
+          likeContains(filter.name.toLocaleLowerCase('en-US')),
+        ]);
+      }
       return query;
     };
+    const column = ORDER_COLUMNS[page.orderBy ?? 'createdAt'];
+    const order = page.order === 'asc' ? 'asc' : 'desc';
     // Both reads see one snapshot, so the total matches the page.
     return this.db.transaction(async tx => {
       const rows: EnvironmentRow[] = await where(tx(TABLE).select('*'))
+        // Environments that never expire come last either way, on both
+        // engines (knex's `nulls: 'last'` follows the direction on SQLite).
+        // Column and direction come from the whitelists above, never input.
+        .orderByRaw(`(?? is null), ?? ${order}`, [column, column])
         .orderBy([
+          // Ties in a stable order, so that pages neither repeat nor skip.
           { column: 'created_at', order: 'desc' },
           { column: 'id', order: 'desc' },
         ])
@@ -260,6 +314,34 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
         .offset(page.offset);
       const [{ count }] = await where(tx(TABLE).count({ count: '*' }));
       return { items: rows.map(fromRow), totalCount: Number(count) };
+    });
+  }
+
+  async setExpiry(
+    id: string,
+    change: ExpiryChange,
+  ): Promise<EnvironmentRecord | undefined> {
+    return this.db.transaction(async tx => {
+      const updated = await tx(TABLE)
+        .where({ id })
+        .whereIn('status', change.from)
+        .update({ expires_at: change.expiresAt, updated_at: change.at });
+      if (updated !== 1) return undefined;
+      await tx(EVENTS).insert({
+        environment_id: id,
+        type: 'expiry',
+        from_status: null,
+        to_status: null,
+        step: null,
+        actor: change.actor,
+        at: change.at,
+        detail: JSON.stringify({
+          ...change.detail,
+          expiresAt: change.expiresAt.toISOString(),
+        }),
+      });
+      const after = await tx<EnvironmentRow>(TABLE).where({ id }).first();
+      return after && fromRow(after);
     });
   }
 

@@ -63,7 +63,8 @@ export interface ProvisioningPlan {
 export interface EnvironmentEvent {
   id: number;
   environmentId: string;
-  type: 'transition' | 'step';
+  /** `expiry`: the TTL was changed; `detail` holds the old and new expiry. */
+  type: 'transition' | 'step' | 'expiry';
   from?: EnvironmentStatus;
   to?: EnvironmentStatus;
   step?: ProvisioningStep;
@@ -91,16 +92,50 @@ export interface Transition {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * The environments a caller may read, as data the store turns into SQL: an
+ * environment is in scope when one clause holds its entity and, if the
+ * clause names one, its stage. No clause, no environment.
+ */
+export type EnvironmentScope = Array<{ stage?: string; entityRefs: string[] }>;
+
 /** Which environments to list; absent fields do not filter. */
 export interface EnvironmentFilter {
-  entityRef: string;
+  entityRef?: string;
+  /** Only environments in this scope; see {@link EnvironmentScope}. */
+  scope?: EnvironmentScope;
   stage?: string;
   status?: EnvironmentStatus;
+  /** Only environments whose name contains this text. */
+  name?: string;
 }
+
+/** The orders a list can come in; the store maps each to a column. */
+export const ENVIRONMENT_ORDERS = [
+  'createdAt',
+  'name',
+  'stage',
+  'status',
+  'expiresAt',
+] as const;
+
+export type EnvironmentOrder = (typeof ENVIRONMENT_ORDERS)[number];
 
 export interface PageRequest {
   limit: number;
   offset: number;
+  /** Default `createdAt`, newest first. */
+  orderBy?: EnvironmentOrder;
+  order?: 'asc' | 'desc';
+}
+
+/** A new expiry, applied only if the environment is in one of `from`. */
+export interface ExpiryChange {
+  from: EnvironmentStatus[];
+  expiresAt: Date;
+  actor: string;
+  at: Date;
+  detail?: Record<string, unknown>;
 }
 
 export interface Page<T> {
@@ -152,7 +187,13 @@ export interface EnvironmentStore {
     prefix: string,
   ): Promise<EnvironmentRecord[]>;
 
-  /** Environments matching the filter, newest first. */
+  /**
+   * Every entity that has or had environments, each once: what a list across
+   * entities authorises, one entity at a time.
+   */
+  entityRefs(): Promise<string[]>;
+
+  /** Environments matching the filter, in the page's order (newest first by default). */
   list(
     filter: EnvironmentFilter,
     page: PageRequest,
@@ -169,6 +210,17 @@ export interface EnvironmentStore {
     id: string,
     transition: Transition,
     patch?: Partial<Pick<EnvironmentRecord, 'inputs'>>,
+  ): Promise<EnvironmentRecord | undefined>;
+
+  /**
+   * Sets a new expiry and records it in the history, atomically.
+   *
+   * @returns the updated environment, or undefined if it was not in one of
+   * `change.from`
+   */
+  setExpiry(
+    id: string,
+    change: ExpiryChange,
   ): Promise<EnvironmentRecord | undefined>;
 
   /**

@@ -1,4 +1,5 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import fs from 'node:fs';
 import request from 'supertest';
 import { createAirflowClient } from '@dag-cicd/plugin-dag-cicd-node';
 import {
@@ -86,6 +87,12 @@ async function setup(
   options: {
     startOnReady?: boolean;
     prepare?: (airflow: ReturnType<typeof msw.mock>) => void;
+    /** The client's time limit per request; short where Airflow hangs. */
+    timeoutMs?: number;
+    profile?: string;
+    config?: Record<string, unknown>;
+    /** The production input `orders`, as CSV. */
+    orders?: string;
   } = {},
 ) {
   const airflow = msw.mock('v2', BASE).tokens(jwt(4_102_444_800));
@@ -97,7 +104,7 @@ async function setup(
       apiVersion: 'v2',
       auth: { type: 'simple', username: 'admin', password: 's3cret-pw' },
       uiUrl: BASE,
-      timeoutMs: 2_000,
+      timeoutMs: options.timeoutMs ?? 2_000,
       retries: 1,
     } as any,
     { sleep: async () => {} },
@@ -106,12 +113,21 @@ async function setup(
     knex: await databases.init('SQLITE_3'),
     airflow: { get: () => client },
     startOnReady: options.startOnReady,
+    config: options.config,
   });
-  writeFile(env.root, 'lake/raw/orders/dt=2026-11-24/part-0.csv', 'id\n1\n');
+  writeFile(
+    env.root,
+    'lake/raw/orders/dt=2026-11-24/part-0.csv',
+    options.orders ?? 'id\n1\n',
+  );
   const created = await request(env.app)
     .post('/environments')
     .set('Authorization', user)
-    .send({ entityRef: ORDERS, commit: SHA, profile: 'production-readonly' });
+    .send({
+      entityRef: ORDERS,
+      commit: SHA,
+      profile: options.profile ?? 'production-readonly',
+    });
   await env.provisioner.settled();
   return { ...env, airflow, environment: created.body };
 }
@@ -197,38 +213,187 @@ describe('runs', () => {
     await expect(env.runs.syncActive()).resolves.toBe(0);
   });
 
+  // Issue 5, "Bad input and faults": whatever Airflow does, the answer is a
+  // 4xx or 502 naming the instance and the cause, the run is recorded as
+  // `error` with that message (never left `requested`), and starting again
+  // works once Airflow answers.
+  const validation = {
+    detail: [
+      {
+        loc: ['body', 'conf'],
+        msg: 'Input should be a valid dictionary',
+        type: 'dict_type',
+      },
+    ],
+  };
   it.each([
     [
+      '404 (unknown DAG)',
+      { status: 404, body: { detail: 'DAG orders_daily not found' } },
       404,
-      { detail: 'DAG orders_daily not found' },
-      404,
-      /Airflow "local".*404/,
+      /^Airflow "local": triggerDagRun\(orders_daily\) failed: 404 Not Found — DAG orders_daily not found$/,
     ],
-    [409, { detail: 'DAG run already exists' }, 409, /409/],
     [
-      401,
-      { detail: 'Invalid token' },
+      '409 (duplicate run id)',
+      { status: 409, body: { detail: 'DAG run already exists' } },
+      409,
+      /^Airflow "local": .*409 Conflict — DAG run already exists$/,
+    ],
+    [
+      '401',
+      { status: 401, body: { detail: 'Invalid token' } },
       502,
-      /refused the configured credentials/,
+      /^Airflow "local" refused the configured credentials/,
+    ],
+    [
+      '403',
+      { status: 403, body: { detail: 'Forbidden' } },
+      502,
+      /^Airflow "local" does not allow the configured credentials/,
+    ],
+    [
+      '422',
+      { status: 422, body: validation },
+      400,
+      /^Airflow "local": .*422 Unprocessable Entity — body.conf: Input should be a valid dictionary$/,
+    ],
+    [
+      'unreachable',
+      { network: 'error' as const },
+      502,
+      /^Airflow "local": .*cannot reach Airflow/,
+    ],
+    [
+      'hanging',
+      { hang: true as const },
+      502,
+      /^Airflow "local": .*no answer within/,
     ],
   ])(
-    'answers Airflow %s with the matching status naming the instance, and records the run as error',
-    async (airflowStatus, body, status, message) => {
-      const env = await setup();
-      env.airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', {
-        status: airflowStatus,
-        body,
-      });
+    'answers Airflow %s with the matching status naming the instance, records the run as error, and a retry succeeds',
+    async (_case, answer, status, message) => {
+      const env = await setup({ timeoutMs: 200 });
+      env.airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', answer);
       const started = await request(env.app)
         .post(`/environments/${env.environment.id}/runs`)
         .set('Authorization', user);
       expect(started.status).toBe(status);
       expect(started.body.error.message).toMatch(message);
       expect(started.body.error.message).not.toMatch(/s3cret-pw/);
-      const listed = await request(env.app)
+      expect(started.body.error).not.toHaveProperty('stack');
+      const failed = await request(env.app)
         .get(`/environments/${env.environment.id}/runs`)
         .set('Authorization', user);
-      expect(listed.body.items).toMatchObject([{ state: 'error' }]);
+      expect(failed.body.items).toEqual([
+        expect.objectContaining({
+          state: 'error',
+          error: started.body.error.message,
+        }),
+      ]);
+
+      // Airflow is back: the same request starts a run.
+      env.airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', req => ({
+        body: v2.dagRun('orders_daily', req.body.dag_run_id, {
+          state: 'queued',
+        }),
+      }));
+      const retried = await request(env.app)
+        .post(`/environments/${env.environment.id}/runs`)
+        .set('Authorization', user);
+      expect(retried.status).toBe(201);
+      const runs = await request(env.app)
+        .get(`/environments/${env.environment.id}/runs`)
+        .set('Authorization', user);
+      expect(runs.body.items.map((r: any) => r.state)).toEqual([
+        'queued',
+        'error',
+      ]);
+    },
+  );
+
+  // The batch list never answers 409 (its spec has none): only the trigger does.
+  it.each([
+    [
+      '401',
+      { status: 401, body: { detail: 'Invalid token' } },
+      502,
+      /^Airflow "local" refused the configured credentials/,
+    ],
+    [
+      '403',
+      { status: 403, body: { detail: 'Forbidden' } },
+      502,
+      /^Airflow "local" does not allow the configured credentials/,
+    ],
+    [
+      '404',
+      { status: 404, body: { detail: 'Not found' } },
+      404,
+      /^Airflow "local": listDagRunsBatch.* 404 Not Found/,
+    ],
+    [
+      '422',
+      { status: 422, body: validation },
+      400,
+      /^Airflow "local": listDagRunsBatch.* 422 Unprocessable Entity/,
+    ],
+    [
+      'unreachable',
+      { network: 'error' as const },
+      502,
+      /^Airflow "local": listDagRunsBatch.* cannot reach Airflow/,
+    ],
+    [
+      'hanging',
+      { hang: true as const },
+      502,
+      /^Airflow "local": listDagRunsBatch.* no answer within/,
+    ],
+  ])(
+    'answers a refresh that meets Airflow %s with the matching status naming the instance, changes nothing, and a retry syncs',
+    async (_case, answer, status, message) => {
+      const env = await setup({
+        timeoutMs: 200,
+        prepare: airflow =>
+          airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', req => ({
+            body: v2.dagRun('orders_daily', req.body.dag_run_id, {
+              state: 'queued',
+            }),
+          })),
+      });
+      const started = await request(env.app)
+        .post(`/environments/${env.environment.id}/runs`)
+        .set('Authorization', user);
+      env.airflow.on('POST', BATCH, answer);
+      const refresh = () =>
+        request(env.app)
+          .get(`/environments/${env.environment.id}/runs`)
+          .query({ refresh: true })
+          .set('Authorization', user);
+      const refused = await refresh();
+      expect(refused.status).toBe(status);
+      expect(refused.body.error.message).toMatch(message);
+      expect(refused.body.error).not.toHaveProperty('stack');
+      const unchanged = await request(env.app)
+        .get(`/environments/${env.environment.id}/runs`)
+        .set('Authorization', user);
+      expect(unchanged.body.items).toEqual([
+        expect.objectContaining({ state: 'queued' }),
+      ]);
+      expect(unchanged.body.items[0]).not.toHaveProperty('error');
+
+      // Airflow is back: the run ended meanwhile, and a refresh says so.
+      holdRuns(env.airflow, [
+        v2.dagRun('orders_daily', started.body.dagRunId, {
+          state: 'success',
+          end_date: new Date().toISOString(),
+        }),
+      ]);
+      const synced = await refresh();
+      expect(synced.status).toBe(200);
+      expect(synced.body.items).toEqual([
+        expect.objectContaining({ state: 'success' }),
+      ]);
     },
   );
 
@@ -391,6 +556,109 @@ describe('runs', () => {
       holdRuns(env.airflow, [run]);
       await expect(env.runs.syncActive()).resolves.toBe(1);
       expect(await stored()).toMatchObject({ state: 'success' });
+    });
+  });
+
+  describe('environment conf', () => {
+    const conf = (env: { app: any; environment: { id: string } }) =>
+      request(env.app)
+        .get(`/environments/${env.environment.id}/conf`)
+        .set('Authorization', user);
+
+    it("is exactly what runs carry, and says whether the DAG's runs write through the package", async () => {
+      const env = await setup({
+        prepare: airflow =>
+          airflow.on('POST', '/api/v2/dags/{dag_id}/dagRuns', req => ({
+            body: v2.dagRun('orders_daily', req.body.dag_run_id, {
+              state: 'queued',
+            }),
+          })),
+      });
+      const before = await conf(env);
+      expect(before.status).toBe(200);
+      expect(before.body).toEqual({
+        conf: expect.objectContaining({ environment: 'ci_ab12cd3' }),
+        isolationEnforced: null,
+        faultReport: null,
+      });
+
+      const finish = async () => {
+        const started = await request(env.app)
+          .post(`/environments/${env.environment.id}/runs`)
+          .set('Authorization', user);
+        holdRuns(env.airflow, [
+          v2.dagRun('orders_daily', started.body.dagRunId, {
+            state: 'success',
+            end_date: new Date().toISOString(),
+          }),
+        ]);
+        return started.body.dagRunId as string;
+      };
+      // A DAG that does not use the package: its run succeeds, no manifest.
+      await finish();
+      const [trigger] = env.airflow.calls(
+        'POST',
+        '/api/v2/dags/{dag_id}/dagRuns',
+      );
+      expect(before.body.conf).toEqual(trigger.body.conf.dag_cicd);
+      await env.runs.syncActive();
+      expect((await conf(env)).body).toMatchObject({
+        isolationEnforced: false,
+      });
+
+      // Once a run's manifest reaches the backend, the package is in use.
+      const runId = await finish();
+      const namespace = env.environment.dataNamespace.slice('file://'.length);
+      writeFile(
+        '/',
+        `${namespace}_manifests/${runId}/clean.json`,
+        JSON.stringify({ rows: 1 }),
+      );
+      await env.runs.syncActive();
+      expect((await conf(env)).body).toMatchObject({
+        isolationEnforced: true,
+      });
+    });
+
+    it('summarises per input what the fault injector did to a chaos environment', async () => {
+      const rows = Array.from({ length: 200 }, (_, i) => `${i},${i * 10}`);
+      const env = await setup({
+        profile: 'chaos',
+        config: { environments: { chaos: { duplicates: 0.1, nulls: 0.1 } } },
+        orders: `id,amount\n${rows.join('\n')}\n`,
+      });
+      expect(env.environment.status).toBe('provisioning');
+      const answer = await conf(env);
+      expect(answer.status).toBe(200);
+      const namespace = env.environment.dataNamespace;
+      const report = `${namespace}_chaos/report.jsonl`;
+      const lines = fs
+        .readFileSync(report.slice('file://'.length), 'utf8')
+        .trim()
+        .split('\n')
+        .map(line => JSON.parse(line));
+      const injected = (fault: string) =>
+        lines.filter(l => l.fault === fault).length;
+      expect(injected('duplicates')).toBeGreaterThan(0);
+      expect(answer.body.faultReport).toEqual({
+        report,
+        inputs: {
+          orders: {
+            rowsIn: 200,
+            rowsOut: 200 + injected('duplicates'),
+            byFault: expect.objectContaining({
+              duplicates: injected('duplicates'),
+              nulls: injected('nulls'),
+            }),
+            files: [
+              expect.objectContaining({
+                file: 'inputs/orders/dt=2026-11-24/part-0.csv',
+                rowsIn: 200,
+              }),
+            ],
+          },
+        },
+      });
     });
   });
 });

@@ -3,6 +3,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import {
   AIRFLOW_INSTANCE_ANNOTATION,
   DAG_CICD_CONF_KEY,
+  DagCicdConf,
   dagCicdEnvironmentReadPermission,
   dagCicdRunCreatePermission,
 } from '@dag-cicd/plugin-dag-cicd-common';
@@ -18,7 +19,13 @@ import {
 import { EnvironmentRecord } from '../database/EnvironmentStore';
 import { resolveWithin } from '../namespaces/DataNamespace';
 import { Caller, EnvironmentService } from '../service/EnvironmentService';
+import {
+  FaultReportView,
+  summariseFaultReport,
+} from '../service/faultReportSummary';
 import { toDagCicdConf } from '../service/Provisioner';
+import { CHAOS_REPORT } from '../profiles/seedInputs';
+import { parseInputProfile } from '../profiles/InputProfile';
 import { DataStores } from '../stores/DataStores';
 import { forEachConcurrently } from '../util/concurrency';
 import {
@@ -30,6 +37,16 @@ import {
   RunUpdate,
   SyncedRun,
 } from './RunStore';
+
+/** What runs of an environment are given and how they behaved. */
+export interface EnvironmentConfView {
+  /** `conf.dag_cicd`, exactly as the environment's runs carry it. */
+  conf: DagCicdConf;
+  /** See {@link RunStore.isolationEnforced}. */
+  isolationEnforced?: boolean;
+  /** What the fault injector did, for a `chaos` environment. */
+  faultReport?: FaultReportView;
+}
 
 /** The instances the service can reach, by name. */
 export interface AirflowClients {
@@ -179,9 +196,11 @@ export class RunService {
     );
     let runs = await this.options.runs.listByEnvironment(record.id);
     if (options.refresh) {
+      // Asked for by a person: Airflow's failure is the answer, not a log line.
       await this.#sync(
         runs.filter(r => !FINAL_RUN_STATES.includes(r.state)),
         record,
+        { failLoudly: true },
       );
       runs = await this.options.runs.listByEnvironment(record.id);
     }
@@ -189,6 +208,51 @@ export class RunService {
     return runs.map(run =>
       this.#view(run, this.#client(run.instance), manifests.get(run.id) ?? []),
     );
+  }
+
+  /**
+   * The newest run of each of these environments, by environment id, in one
+   * query: for pages of environments the caller was already allowed to read.
+   */
+  async lastRuns(environmentIds: string[]): Promise<Map<string, RunView>> {
+    const latest = await this.options.runs.latestByEnvironment(environmentIds);
+    const views = new Map<string, RunView>();
+    for (const [id, run] of latest) {
+      views.set(id, this.#view(run, this.#client(run.instance), []));
+    }
+    return views;
+  }
+
+  /**
+   * What an environment's runs are given (`conf.dag_cicd`, from the one
+   * function that builds it for every run), whether they write through the
+   * Airflow-side package, and the fault report of a chaos environment.
+   */
+  async environmentConf(
+    environmentId: string,
+    caller: Caller,
+  ): Promise<EnvironmentConfView> {
+    const { record } = await this.options.environments.authorize(
+      environmentId,
+      caller,
+      dagCicdEnvironmentReadPermission,
+    );
+    const isolationEnforced = await this.options.runs.isolationEnforced(
+      record.id,
+    );
+    let faultReport: FaultReportView | undefined;
+    if (parseInputProfile(record.profile).kind === 'chaos') {
+      const uri = resolveWithin(record.dataNamespace, CHAOS_REPORT);
+      faultReport = await summariseFaultReport(
+        this.options.dataStores.forUri(uri),
+        uri,
+      );
+    }
+    return {
+      conf: toDagCicdConf(record),
+      ...(isolationEnforced !== undefined && { isolationEnforced }),
+      ...(faultReport && { faultReport }),
+    };
   }
 
   /**
@@ -206,6 +270,7 @@ export class RunService {
   async #sync(
     runs: RunRecord[],
     environment?: EnvironmentRecord,
+    options: { failLoudly?: boolean } = {},
   ): Promise<number> {
     const byInstance = new Map<string, RunRecord[]>();
     for (const run of runs) {
@@ -220,6 +285,7 @@ export class RunService {
       try {
         changed += await this.#syncInstance(client, tracked, environment);
       } catch (error) {
+        if (options.failLoudly) throw toHttpError(error);
         // One instance down must not stop the others; the next sync retries.
         this.options.logger.warn(`dag-cicd: run sync skipped: ${error}`);
       }

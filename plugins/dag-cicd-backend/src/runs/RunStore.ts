@@ -213,6 +213,51 @@ export class RunStore {
     return rows.map(fromRow);
   }
 
+  /**
+   * The newest run of each of these environments, in one query however many
+   * there are: what a page of environments shows as its `lastRun`.
+   */
+  async latestByEnvironment(
+    environmentIds: string[],
+  ): Promise<Map<string, RunRecord>> {
+    const latest = new Map<string, RunRecord>();
+    if (environmentIds.length === 0) return latest;
+    // A window function: PostgreSQL and SQLite (3.25+) both have them, and
+    // the (environment_id, created_at) index serves each partition.
+    const ranked = this.db(RUNS)
+      .select(
+        '*',
+        this.db.raw(
+          'row_number() over (partition by environment_id order by created_at desc, id desc) as newest',
+        ),
+      )
+      .whereIn('environment_id', environmentIds)
+      .as('ranked');
+    const rows: RunRow[] = await this.db
+      .select('*')
+      .from(ranked)
+      .where('newest', 1);
+    for (const row of rows) latest.set(row.environment_id, fromRow(row));
+    return latest;
+  }
+
+  /**
+   * Whether an environment's runs write through the Airflow-side package:
+   * true once any run's manifest reached the backend, false when a run
+   * succeeded without one, undefined while no run has succeeded.
+   */
+  async isolationEnforced(environmentId: string): Promise<boolean | undefined> {
+    const withManifest = await this.db(`${RUNS} as r`)
+      .join(`${MANIFESTS} as m`, 'm.run_id', 'r.id')
+      .where('r.environment_id', environmentId)
+      .first('r.id');
+    if (withManifest) return true;
+    const succeeded = await this.db(RUNS)
+      .where({ environment_id: environmentId, state: 'success' })
+      .first('id');
+    return succeeded ? false : undefined;
+  }
+
   async manifests(runIds: string[]): Promise<Map<string, RunManifest[]>> {
     const byRun = new Map<string, RunManifest[]>(runIds.map(id => [id, []]));
     if (runIds.length === 0) return byRun;

@@ -2,6 +2,7 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   AIRFLOW_INSTANCE_ANNOTATION,
+  EnvironmentStatus,
   dagCicdEnvironmentCreatePermission,
   dagCicdEnvironmentDeletePermission,
   dagCicdEnvironmentReadPermission,
@@ -213,21 +214,70 @@ export class EnvironmentService {
     return this.options.store.get(id);
   }
 
+  /**
+   * Environments of one entity, or, without `entityRef`, of every DAG the
+   * caller may read: authorised once per request and filtered in SQL, so a
+   * page costs the same however many environments the caller cannot see.
+   */
   async list(
-    filter: EnvironmentFilter,
+    filter: Omit<EnvironmentFilter, 'scope'>,
     page: PageRequest,
     caller: Caller,
   ): Promise<Page<EnvironmentRecord>> {
-    const dag = await this.options.access.require({
-      entityRef: filter.entityRef,
-      permission: dagCicdEnvironmentReadPermission,
+    const { access, store } = this.options;
+    if (filter.entityRef !== undefined) {
+      const dag = await access.require({
+        entityRef: filter.entityRef,
+        permission: dagCicdEnvironmentReadPermission,
+        credentials: caller.credentials,
+        stage: filter.stage,
+      });
+      return store.list({ ...filter, entityRef: dag.entityRef }, page);
+    }
+    const scope = await access.readScope({
+      entityRefs: await store.entityRefs(),
       credentials: caller.credentials,
       stage: filter.stage,
     });
-    return this.options.store.list(
-      { ...filter, entityRef: dag.entityRef },
-      page,
+    if (scope.length === 0) return { items: [], totalCount: 0 };
+    return store.list({ ...filter, scope }, page);
+  }
+
+  /**
+   * Gives a live environment a new time to live, counted from now, within
+   * the same bounds as at creation; recorded in its history.
+   *
+   * @throws InputError for production or a TTL out of bounds,
+   * ConflictError unless it is provisioning or ready
+   */
+  async updateTtl(
+    id: string,
+    ttl: string,
+    caller: Caller,
+  ): Promise<EnvironmentRecord> {
+    const { record } = await this.authorize(
+      id,
+      caller,
+      dagCicdEnvironmentCreatePermission,
     );
+    const ttlMs = this.#ttl(ttl, this.options.stages.get(record.stage))!;
+    const live: EnvironmentStatus[] = ['provisioning', 'ready'];
+    const conflict = (status: EnvironmentStatus) =>
+      new ConflictError(
+        `${record.name} is ${status}; only a provisioning or ready environment gets a new TTL`,
+      );
+    if (!live.includes(record.status)) throw conflict(record.status);
+    const at = this.#now();
+    const updated = await this.options.store.setExpiry(id, {
+      from: live,
+      expiresAt: new Date(at.getTime() + ttlMs),
+      actor: caller.actor,
+      at,
+      detail: { ttl, previous: record.expiresAt?.toISOString() ?? null },
+    });
+    // It moved on (say, to tearing-down) between the read and the write.
+    if (!updated) throw conflict((await this.options.store.get(id))!.status);
+    return updated;
   }
 
   async history(id: string, caller: Caller): Promise<EnvironmentEvent[]> {

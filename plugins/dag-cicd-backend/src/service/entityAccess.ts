@@ -22,9 +22,11 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DAG_CICD_ENVIRONMENT_RESOURCE_TYPE,
+  dagCicdEnvironmentReadPermission,
   getAirflowDagId,
   isAirflowDagEntity,
 } from '@dag-cicd/plugin-dag-cicd-common';
+import { EnvironmentScope } from '../database/EnvironmentStore';
 import {
   DagCicdEnvironmentQuery,
   DagCicdEnvironmentResource,
@@ -38,6 +40,19 @@ export interface DagEntity {
   dagId: string;
   entity: Entity;
 }
+
+// Entities asked of the catalog at once when a list spans entities.
+const CATALOG_BATCH = 500;
+
+// What a decision on an entity needs of it.
+const DECISION_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.annotations',
+  'spec.type',
+  'relations',
+];
 
 type EnvironmentPermission = ResourcePermission<
   typeof DAG_CICD_ENVIRONMENT_RESOURCE_TYPE
@@ -78,14 +93,22 @@ export class EntityAccess {
     permission: EnvironmentPermission;
     credentials: BackstageCredentials;
     stage?: string;
+    /**
+     * Whether service principals may take this action in the stage,
+     * overriding the stage's `allowServices` (which is about environments);
+     * promotions have their own rule.
+     */
+    allowServices?: boolean;
   }): Promise<DagEntity> {
     const { permission, credentials } = options;
     const stage =
       options.stage === undefined ? undefined : this.stages.get(options.stage);
     const ref = parseRef(options.entityRef);
-    // The lookup runs with the caller's credentials: an entity the caller
-    // cannot see in the catalog is "not found" here too.
-    const entity = await this.catalog.getEntityByRef(ref, { credentials });
+    // A user's lookup runs with their credentials: an entity they cannot see
+    // in the catalog is "not found" here too.
+    const entity = await this.catalog.getEntityByRef(ref, {
+      credentials: await this.#catalogCredentials(credentials),
+    });
     const entityRef = stringifyEntityRef(ref);
     if (!entity) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);
@@ -106,7 +129,7 @@ export class EntityAccess {
       this.auth.isPrincipal(credentials, 'service') &&
       permission.attributes.action !== 'read' &&
       stage &&
-      !stage.allowServices
+      !(options.allowServices ?? stage.allowServices)
     ) {
       throw new NotAllowedError(
         `Service principals may not ${
@@ -138,6 +161,82 @@ export class EntityAccess {
       dagId: getAirflowDagId(entity)!,
       entity,
     };
+  }
+
+  /**
+   * Whose credentials read the catalog for a caller. A user's own, so that
+   * catalog visibility applies to them. A service's are the plugin's:
+   * Backstage forwards an external token's access to the catalog only when
+   * that token may call the catalog itself, and a CI token limited to this
+   * plugin (`accessRestrictions: [{ plugin: dag-cicd }]`) should not need to;
+   * what the service may do is still decided by the permission policy with
+   * the service's own credentials.
+   */
+  async #catalogCredentials(
+    credentials: BackstageCredentials,
+  ): Promise<BackstageCredentials> {
+    return this.auth.isPrincipal(credentials, 'service')
+      ? this.auth.getOwnServiceCredentials()
+      : credentials;
+  }
+
+  /**
+   * The environments of these entities the caller may read, in every stage
+   * or in one: one permission decision for the whole request and one catalog
+   * read per {@link CATALOG_BATCH} entities, turned into a scope the store
+   * applies in SQL. An entity the caller cannot see in the catalog, or that
+   * is no longer an Airflow DAG, is out of scope, as `require` would say.
+   * A conditional decision is evaluated per entity and stage with the same
+   * rules as `require`, so a list never shows what a read by id refuses.
+   */
+  async readScope(options: {
+    entityRefs: string[];
+    credentials: BackstageCredentials;
+    stage?: string;
+  }): Promise<EnvironmentScope> {
+    const { credentials } = options;
+    const stages =
+      options.stage === undefined
+        ? this.stages.ordered
+        : [this.stages.get(options.stage)];
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission: dagCicdEnvironmentReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) return [];
+
+    const visible: Array<{ entityRef: string; entity: Entity }> = [];
+    for (let i = 0; i < options.entityRefs.length; i += CATALOG_BATCH) {
+      const entityRefs = options.entityRefs.slice(i, i + CATALOG_BATCH);
+      const { items } = await this.catalog.getEntitiesByRefs(
+        { entityRefs, fields: DECISION_FIELDS },
+        { credentials: await this.#catalogCredentials(credentials) },
+      );
+      items.forEach((entity, at) => {
+        if (entity && isAirflowDagEntity(entity)) {
+          visible.push({ entityRef: entityRefs[at], entity });
+        }
+      });
+    }
+    if (decision.result === AuthorizeResult.ALLOW) {
+      const entityRefs = visible.map(v => v.entityRef);
+      return options.stage === undefined
+        ? [{ entityRefs }]
+        : [{ stage: options.stage, entityRefs }];
+    }
+    return stages
+      .map(stage => ({
+        stage: stage.name,
+        entityRefs: visible
+          .filter(({ entityRef, entity }) =>
+            this.#authorizeConditions(
+              decision,
+              toResource(entityRef, entity, stage.name, !!stage.production),
+            ),
+          )
+          .map(v => v.entityRef),
+      }))
+      .filter(clause => clause.entityRefs.length > 0);
   }
 
   /**

@@ -11,8 +11,11 @@ import {
 } from '../database/EnvironmentStore';
 import { createOpenApiRouter } from '../schema/openapi';
 import { RunService, RunView } from '../runs/RunService';
+import { DagStatusService } from './DagStatusService';
 import { EnvironmentService } from './EnvironmentService';
 import { createRequestContext } from './requestContext';
+import { addPromotionRoutes } from '../promotions/router';
+import { PromotionService } from '../promotions/PromotionService';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -20,11 +23,17 @@ export interface RouterOptions {
   auditor: AuditorService;
   environments: EnvironmentService;
   runs: RunService;
+  dags: DagStatusService;
+  /** Promotions and the pipeline; without it those routes answer 404. */
+  promotions?: PromotionService;
   /** Options of the OpenAPI validator; tests turn on response validation. */
   validatorOptions?: Parameters<typeof createOpenApiRouter>[0];
 }
 
-function toApiEnvironment(record: EnvironmentRecord): Environment {
+function toApiEnvironment(
+  record: EnvironmentRecord,
+  lastRun?: RunView,
+): Environment {
   return {
     id: record.id,
     name: record.name,
@@ -42,6 +51,16 @@ function toApiEnvironment(record: EnvironmentRecord): Environment {
     createdBy: record.createdBy,
     createdAt: record.createdAt.toISOString(),
     expiresAt: record.expiresAt?.toISOString() ?? null,
+    ...(lastRun && {
+      lastRun: {
+        id: lastRun.id,
+        dagRunId: lastRun.dagRunId,
+        state: lastRun.state,
+        ...(lastRun.uiUrl && { uiUrl: lastRun.uiUrl }),
+        createdAt: lastRun.createdAt.toISOString(),
+        endDate: lastRun.endDate?.toISOString() ?? null,
+      },
+    }),
   };
 }
 
@@ -89,26 +108,44 @@ function toApiRun(run: RunView, commit?: string) {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, auth, auditor, environments, runs } = options;
+  const { httpAuth, auth, auditor, environments, runs, dags } = options;
   const router = await createOpenApiRouter(options.validatorOptions);
 
   const { caller, audited } = createRequestContext({ httpAuth, auth, auditor });
 
+  // Environments with their newest run: one query for the whole page.
+  const withLastRuns = async (records: EnvironmentRecord[]) => {
+    const lastRuns = await runs.lastRuns(records.map(r => r.id));
+    return records.map(r => toApiEnvironment(r, lastRuns.get(r.id)));
+  };
+
   router.get('/environments', async (req, res) => {
-    const { entityRef, stage, status, limit = 50, offset = 0 } = req.query;
+    const { entityRef, stage, status, name, orderBy, order } = req.query;
+    const { limit = 50, offset = 0 } = req.query;
     const page = await audited(
       req,
       'environment-fetch',
-      { queryType: 'by-entity', entityRef, stage, status },
+      {
+        queryType: entityRef === undefined ? 'all' : 'by-entity',
+        ...(entityRef !== undefined && { entityRef }),
+        ...(stage && { stage }),
+        ...(status && { status }),
+        ...(name !== undefined && { name }),
+      },
       async () =>
         environments.list(
-          { entityRef, stage, status },
-          { limit: Number(limit), offset: Number(offset) },
+          { entityRef, stage, status, name },
+          {
+            limit: Number(limit),
+            offset: Number(offset),
+            orderBy,
+            order,
+          },
           await caller(req),
         ),
     );
     res.json({
-      items: page.items.map(toApiEnvironment),
+      items: await withLastRuns(page.items),
       totalCount: page.totalCount,
     });
   });
@@ -137,7 +174,20 @@ export async function createRouter(
       { queryType: 'by-id', id: req.params.id },
       async () => environments.get(req.params.id, await caller(req)),
     );
-    res.json(toApiEnvironment(environment));
+    const [answer] = await withLastRuns([environment]);
+    res.json(answer);
+  });
+
+  router.patch('/environments/:id', async (req, res) => {
+    const environment = await audited(
+      req,
+      'environment-update',
+      { id: req.params.id, ttl: req.body.ttl },
+      async () =>
+        environments.updateTtl(req.params.id, req.body.ttl, await caller(req)),
+    );
+    const [answer] = await withLastRuns([environment]);
+    res.json(answer);
   });
 
   router.delete('/environments/:id', async (req, res) => {
@@ -183,6 +233,39 @@ export async function createRouter(
     );
     res.json({ items: items.map(run => toApiRun(run, commitOf(run))) });
   });
+
+  router.get('/environments/:id/conf', async (req, res) => {
+    const view = await audited(
+      req,
+      'environment-fetch',
+      { queryType: 'conf', id: req.params.id },
+      async () => runs.environmentConf(req.params.id, await caller(req)),
+    );
+    res.json({
+      conf: view.conf,
+      isolationEnforced: view.isolationEnforced ?? null,
+      faultReport: view.faultReport ?? null,
+    });
+  });
+
+  router.get('/dags/status', async (req, res) => {
+    const { entityRef } = req.query;
+    const status = await audited(
+      req,
+      'environment-fetch',
+      { queryType: 'dag-status', entityRef },
+      async () => dags.get(entityRef, await caller(req)),
+    );
+    res.json(status);
+  });
+
+  if (options.promotions) {
+    addPromotionRoutes(
+      router,
+      { caller, audited, toApiEnvironment: r => toApiEnvironment(r) },
+      options.promotions,
+    );
+  }
 
   return router;
 }

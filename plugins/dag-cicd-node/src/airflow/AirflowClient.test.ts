@@ -285,6 +285,104 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
     );
   });
 
+  describe('a trigger answered 500', () => {
+    // Airflow on SQLite answers 500 "database is locked" under load, and
+    // may have committed the run before it failed.
+    const failure = (message: string) => ({
+      status: 500,
+      body:
+        apiVersion === 'v2'
+          ? v2.error(message)
+          : v1.error(500, 'Internal Server Error', message),
+    });
+    const retrying = () => {
+      const { mock } = setup(apiVersion);
+      const client = createAirflowClient({
+        name: 'prod',
+        baseUrl: `http://airflow-${apiVersion}.test`,
+        apiVersion,
+        auth: versions[apiVersion].auth,
+        timeoutMs: 5000,
+        retries: 1,
+      } as AirflowInstanceConfig);
+      return { client, mock };
+    };
+    const conf = { dag_cicd: { environment: 'ci_ab12cd3', seed: 42 } };
+
+    it('is sent again with the same run id, and starts one run', async () => {
+      const { client, mock } = retrying();
+      let calls = 0;
+      mock.on('POST', `${api}/dags/{dag_id}/dagRuns`, ({ body }) =>
+        ++calls === 1
+          ? failure('Database error')
+          : { body: version.run('orders', body.dag_run_id, { conf }) },
+      );
+      const run = await client.triggerDagRun('orders', {
+        dagRunId: 'r1',
+        conf,
+      });
+      expect(run.conf).toEqual(conf);
+      const sent = mock.calls('POST', `${api}/dags/{dag_id}/dagRuns`);
+      expect(sent.map(r => r.body.dag_run_id)).toEqual(['r1', 'r1']);
+    });
+
+    it('returns the run a failed-looking first attempt committed', async () => {
+      const { client, mock } = retrying();
+      let calls = 0;
+      mock.on('POST', `${api}/dags/{dag_id}/dagRuns`, () =>
+        ++calls === 1
+          ? failure('Database error')
+          : {
+              status: 409,
+              body:
+                apiVersion === 'v2'
+                  ? v2.error(
+                      'The DagRun with dag_id: `orders` and run_id: `r1` already exists',
+                    )
+                  : v1.error(
+                      409,
+                      'Conflict',
+                      'DAGRun with DAG ID: orders and DAGRun ID: r1 already exists',
+                    ),
+            },
+      );
+      mock.on('GET', `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`, () => ({
+        // Key order as the database gives it back.
+        body: version.run('orders', 'r1', {
+          conf: { dag_cicd: { seed: 42, environment: 'ci_ab12cd3' } },
+        }),
+      }));
+      const run = await client.triggerDagRun('orders', {
+        dagRunId: 'r1',
+        conf,
+      });
+      expect(run.runId).toBe('r1');
+    });
+
+    it('still refuses a run id some other request used', async () => {
+      const { client, mock } = retrying();
+      mock.on('POST', `${api}/dags/{dag_id}/dagRuns`, {
+        status: 409,
+        body:
+          apiVersion === 'v2'
+            ? v2.error(
+                'The DagRun with dag_id: `orders` and run_id: `r1` already exists',
+              )
+            : v1.error(
+                409,
+                'Conflict',
+                'DAGRun with DAG ID: orders and DAGRun ID: r1 already exists',
+              ),
+      });
+      mock.on('GET', `${api}/dags/{dag_id}/dagRuns/{dag_run_id}`, {
+        body: version.run('orders', 'r1', { conf: { other: true } }),
+      });
+      await expect(
+        client.triggerDagRun('orders', { dagRunId: 'r1', conf }),
+      ).rejects.toMatchObject({ status: 409 });
+    });
+  });
+
   it('sends "logical_date": null explicitly on Airflow 3 only', async () => {
     const { client, mock } = setup(apiVersion);
     mock.on('POST', `${api}/dags/{dag_id}/dagRuns`, ({ body }) => ({
@@ -584,6 +682,45 @@ describe.each(['v2', 'v1'] as const)('the Airflow client (%s)', apiVersion => {
     expect(query.get('map_index')).toBe('-1');
     // Airflow 2.10 would answer Python's repr of the value otherwise.
     expect(query.get('stringify')).toBe(apiVersion === 'v1' ? 'false' : null);
+  });
+
+  it('sets an existing Airflow Variable with PATCH', async () => {
+    const { client, mock } = setup(apiVersion);
+    const template = `${api}/variables/{variable_key}`;
+    mock.on('PATCH', template, ({ params, body }) => ({
+      body:
+        apiVersion === 'v2'
+          ? { key: params.variable_key, value: body.value, is_encrypted: false }
+          : { key: params.variable_key, value: body.value },
+    }));
+    await client.setVariable('orders_commit', 'ab12cd3');
+    const [sent] = mock.calls('PATCH', template);
+    expect(sent.params.variable_key).toBe('orders_commit');
+    expect(sent.body).toEqual({ key: 'orders_commit', value: 'ab12cd3' });
+    expect(mock.calls('POST', `${api}/variables`)).toEqual([]);
+  });
+
+  it('creates an Airflow Variable Airflow does not have yet', async () => {
+    const { client, mock } = setup(apiVersion);
+    mock.on('PATCH', `${api}/variables/{variable_key}`, {
+      status: 404,
+      body:
+        apiVersion === 'v2'
+          ? v2.error('The Variable with key: `orders_commit` was not found')
+          : v1.error(404, 'Variable not found', 'orders_commit'),
+    });
+    mock.on('POST', `${api}/variables`, ({ body }) => ({
+      status: apiVersion === 'v2' ? 201 : 200,
+      body:
+        apiVersion === 'v2'
+          ? { key: body.key, value: body.value, is_encrypted: false }
+          : { key: body.key, value: body.value },
+    }));
+    await client.setVariable('orders_commit', 'ab12cd3');
+    expect(mock.calls('POST', `${api}/variables`)[0].body).toEqual({
+      key: 'orders_commit',
+      value: 'ab12cd3',
+    });
   });
 
   it('lists assets (Airflow 3) and datasets (Airflow 2) alike', async () => {

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { AirflowError } from './AirflowError';
 import { AirflowHttp } from './AirflowHttp';
 import { dagRun, taskInstance } from './normalise';
 import { object, page } from './responses';
@@ -63,21 +64,74 @@ export abstract class AirflowClientBase implements AirflowClient {
     dagId: string,
     request: TriggerDagRunRequest,
   ): Promise<AirflowDagRun> {
-    return this.http.request(
-      `triggerDagRun(${dagId})`,
-      {
-        method: 'POST',
-        path: `${this.api}/dags/${segment(dagId)}/dagRuns`,
-        body: {
-          dag_run_id: request.dagRunId,
-          ...this.triggerFields,
-          conf: request.conf,
-          ...(request.note === undefined ? {} : { note: request.note }),
+    try {
+      return await this.http.request(
+        `triggerDagRun(${dagId})`,
+        {
+          method: 'POST',
+          path: `${this.api}/dags/${segment(dagId)}/dagRuns`,
+          body: {
+            dag_run_id: request.dagRunId,
+            ...this.triggerFields,
+            conf: request.conf,
+            ...(request.note === undefined ? {} : { note: request.note }),
+          },
+          // The run id is ours, so sending again after a 5xx cannot start a
+          // second run: either the first attempt never committed, or the
+          // retry gets 409 for the run it did start (handled below). An
+          // Airflow on SQLite answers 500 "database is locked" under load.
+          idempotent: true,
         },
-        idempotent: false,
-      },
-      body => dagRun(object(body, 'The DAG run')),
-    );
+        body => dagRun(object(body, 'The DAG run')),
+      );
+    } catch (error) {
+      // A 409 to a retry: a run with this id exists, ours when it carries
+      // the same conf (the earlier attempt did start it). A 409 to the first
+      // attempt is a real duplicate.
+      if (
+        !(error instanceof AirflowError) ||
+        error.status !== 409 ||
+        error.attempts < 2
+      ) {
+        throw error;
+      }
+      const existing = await this.getDagRun(dagId, request.dagRunId).catch(
+        () => undefined,
+      );
+      if (existing && sameJson(existing.conf, request.conf)) return existing;
+      throw error;
+    }
+  }
+
+  async setVariable(key: string, value: string): Promise<void> {
+    // The same body and paths in both versions; the value is a string in
+    // Airflow 2's schema and any JSON in Airflow 3's.
+    const body = { key, value };
+    const operation = `setVariable(${key})`;
+    try {
+      await this.http.request(
+        operation,
+        {
+          method: 'PATCH',
+          path: `${this.api}/variables/${segment(key)}`,
+          body,
+          idempotent: true,
+        },
+        () => undefined,
+      );
+    } catch (error) {
+      if (!(error instanceof AirflowError && error.status === 404)) throw error;
+      await this.http.request(
+        operation,
+        {
+          method: 'POST',
+          path: `${this.api}/variables`,
+          body,
+          idempotent: false,
+        },
+        () => undefined,
+      );
+    }
   }
 
   async getDagRun(dagId: string, runId: string): Promise<AirflowDagRun> {
@@ -258,4 +312,23 @@ export abstract class AirflowClientBase implements AirflowClient {
     }
     return items;
   }
+}
+
+// Whether two JSON values are equal, whatever the order of object keys (a
+// conf comes back from Airflow's database, not as it was sent).
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return (
+    ka.length === kb.length &&
+    ka.every(k =>
+      sameJson(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+      ),
+    )
+  );
 }

@@ -76,6 +76,8 @@ export class AirflowError extends CustomErrorBase {
   readonly detail?: string;
   readonly credentials?: string;
   readonly whileAuthenticating: boolean;
+  /** How many times the request was sent. */
+  readonly attempts: number;
 
   constructor(options: AirflowErrorOptions) {
     super(describe(options));
@@ -86,6 +88,7 @@ export class AirflowError extends CustomErrorBase {
     this.detail = options.detail;
     this.credentials = options.credentials;
     this.whileAuthenticating = options.whileAuthenticating ?? false;
+    this.attempts = options.attempts ?? 1;
   }
 }
 

@@ -284,7 +284,9 @@ describe('retries', () => {
     },
   );
 
-  it('does not send a trigger again after a 5xx: the run may exist', async () => {
+  it('sends a trigger again after a 5xx, with the same run id', async () => {
+    // Safe because the run id is ours: a retry cannot start a second run
+    // (see AirflowClientBase.triggerDagRun for a 409 to the retry).
     const mock = mocks.mock('v2').tokens(jwt(inAnHour));
     mock.on('POST', RUNS, { status: 500, body: v2.error('boom') });
     const { airflow, sleeps } = client(mock, { retries: 3 });
@@ -292,9 +294,15 @@ describe('retries', () => {
       airflow.triggerDagRun('orders', { dagRunId: 'r1', conf: {} }),
     );
     expect(error.message).toBe(
-      'Airflow "prod": triggerDagRun(orders) failed: 500 Internal Server Error — boom',
+      'Airflow "prod": triggerDagRun(orders) failed: 500 Internal Server Error (4 attempts) — boom',
     );
-    expect(sleeps).toEqual([]);
+    expect(sleeps).toHaveLength(3);
+    expect(mock.calls('POST', RUNS).map(call => call.body.dag_run_id)).toEqual([
+      'r1',
+      'r1',
+      'r1',
+      'r1',
+    ]);
   });
 
   it('sends the batch run list again after a 5xx: it is a read', async () => {
@@ -352,7 +360,7 @@ describe('retries', () => {
     expect(toHttpError(error)).toBeInstanceOf(AirflowUnavailableError);
   });
 
-  it('does not send a trigger again after a timeout: it may have arrived', async () => {
+  it('sends a trigger again after a timeout, with the same run id', async () => {
     const mock = mocks.mock('v2').tokens(jwt(inAnHour));
     mock.on('POST', RUNS, { hang: true });
     const { airflow } = client(mock, { timeoutMs: 20, retries: 3 });
@@ -360,7 +368,7 @@ describe('retries', () => {
       airflow.triggerDagRun('orders', { dagRunId: 'r1', conf: {} }),
     );
     expect(error.failure).toBe('timeout');
-    expect(mock.calls('POST', RUNS)).toHaveLength(1);
+    expect(mock.calls('POST', RUNS)).toHaveLength(4);
   });
 });
 

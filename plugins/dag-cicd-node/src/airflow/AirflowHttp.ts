@@ -6,15 +6,16 @@ import { AirflowPage } from './types';
 type QueryValue = string | number | boolean | string[] | undefined;
 
 export interface AirflowRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   /** Below the base URL, path segments already encoded: `/api/v2/dags/x`. */
   path: string;
   query?: Record<string, QueryValue>;
   body?: unknown;
   /**
-   * Whether Airflow may receive the request twice with no harm. Reads are;
-   * a trigger is not, so it is only sent again when it surely never left
-   * (connection refused, unknown host). Default: true for GET.
+   * Whether Airflow may receive the request twice with no harm: reads, and
+   * writes that name what they create (a trigger with our run id). Others
+   * are only sent again when they surely never left (connection refused,
+   * unknown host). Default: true for GET.
    */
   idempotent?: boolean;
 }

@@ -254,6 +254,12 @@ export interface AirflowClient {
   listAssets(query?: PageQuery): Promise<AirflowPage<AirflowAsset>>;
   iterateAssets(options?: { pageSize?: number }): AsyncIterable<AirflowAsset[]>;
 
+  /**
+   * Sets an Airflow Variable to a string, creating it when Airflow has none
+   * of that key (`PATCH …/variables/{key}`, then `POST …/variables` on 404).
+   */
+  setVariable(key: string, value: string): Promise<void>;
+
   /** The DAG in the Airflow UI. */
   uiLinkForDag(dagId: string): string;
   /** The run in the Airflow UI. */

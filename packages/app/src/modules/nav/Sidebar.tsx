@@ -37,6 +37,10 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
             <SidebarDivider />
+            {/* DAG CI/CD: the approvals queue and every DAG's environments */}
+            {nav.take('page:dag-cicd/approvals')}
+            {nav.take('page:dag-cicd/environments')}
+            <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
             </SidebarScrollWrapper>

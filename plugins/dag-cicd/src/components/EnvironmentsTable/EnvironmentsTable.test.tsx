@@ -1,110 +1,213 @@
+import { Entity } from '@backstage/catalog-model';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { Environment, EnvironmentPage } from '@dag-cicd/plugin-dag-cicd-common';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ResponseError } from '@backstage/errors';
-import { DagCicdApi, dagCicdApiRef } from '../../api/DagCicdApi';
+import { dagCicdApiRef } from '../../api/DagCicdApi';
+import {
+  dagCicdMockServer,
+  DagCicdMock,
+  errorAnswer,
+} from '../../__testUtils__/dagCicdMockServer';
+import { anEnvironment, ENTITY_REF } from '../../__testUtils__/dagCicdFixtures';
 import { EnvironmentsTable } from './EnvironmentsTable';
 
-function environment(n: number): Environment {
-  const sha = `${n}`.padStart(7, '0').padEnd(40, 'a');
-  return {
-    id: `00000000-0000-4000-8000-${`${n}`.padStart(12, '0')}`,
-    name: `ci_${sha.slice(0, 7)}`,
-    entityRef: 'component:default/orders',
-    commit: sha,
-    stage: 'ci',
-    dataNamespace: `file:///data/default/orders/ci_${sha.slice(0, 7)}/`,
-    inputs: {},
-    artifacts: {},
-    connections: {},
-    profile: 'production-readonly',
-    status: 'ready',
-    createdBy: 'user:default/alice',
-    createdAt: '2026-11-20T10:00:00.000Z',
-    expiresAt: null,
-  };
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'orders',
+    annotations: {
+      'backstage.io/source-location':
+        'url:https://github.com/acme/dags/tree/main/',
+    },
+  },
+  spec: { type: 'airflow-dag' },
+};
+
+/** Pages of `total` environments numbered from 1, as the server would cut them. */
+function servePages(mock: DagCicdMock, total: number) {
+  mock.on('GET', '/environments', ({ query }) => {
+    const limit = Number(query.get('limit') ?? 50);
+    const offset = Number(query.get('offset') ?? 0);
+    const items = [];
+    for (let n = offset + 1; n <= Math.min(total, offset + limit); n++) {
+      items.push(anEnvironment(n));
+    }
+    return { body: { items, totalCount: total } };
+  });
 }
 
-function apiWith(
-  pages: (query: { limit?: number; offset?: number }) => EnvironmentPage,
+async function renderTable(
+  mock: DagCicdMock,
+  props: Partial<Parameters<typeof EnvironmentsTable>[0]> = {},
 ) {
-  const listEnvironments = jest.fn(
-    async (query: Parameters<DagCicdApi['listEnvironments']>[0]) =>
-      pages(query),
-  );
-  return { listEnvironments } satisfies DagCicdApi;
-}
-
-async function renderTable(api: DagCicdApi) {
   return renderInTestApp(
-    <TestApiProvider apis={[[dagCicdApiRef, api]]}>
-      <EnvironmentsTable entityRef="component:default/orders" />
+    <TestApiProvider apis={[[dagCicdApiRef, mock.client()]]}>
+      <EnvironmentsTable
+        entityRef={ENTITY_REF}
+        entity={entity}
+        stages={['ci', 'staging', 'production']}
+        {...props}
+      />
     </TestApiProvider>,
   );
 }
 
+/** The header's sort control (material-table nests a drag handle inside it). */
+function sortLabel(title: string) {
+  return screen.getAllByRole('button', { name: title })[0];
+}
+
+function lastQuery(mock: DagCicdMock) {
+  const calls = mock.calls('GET', '/environments');
+  return Object.fromEntries(calls[calls.length - 1].query);
+}
+
+// Rendering material-ui on a busy CI machine is slow; nothing here is timed.
+jest.setTimeout(30_000);
+
 describe('EnvironmentsTable', () => {
-  it('explains what an environment is when there are none', async () => {
-    const api = apiWith(() => ({ items: [], totalCount: 0 }));
-    await renderTable(api);
-    expect(await screen.findByText('No environments yet')).toBeInTheDocument();
-    expect(api.listEnvironments).toHaveBeenCalledWith({
-      entityRef: 'component:default/orders',
-      limit: 10,
-      offset: 0,
+  const backend = dagCicdMockServer();
+
+  it('shows a page of environments with links and the failure cause', async () => {
+    const mock = backend.mock();
+    mock.on('GET', '/environments', {
+      body: {
+        items: [
+          anEnvironment(1, {
+            lastRun: {
+              id: anEnvironment(9).id,
+              dagRunId: 'run_1',
+              state: 'failed',
+              uiUrl: 'http://airflow.test/dags/orders/runs/run_1',
+              createdAt: '2026-11-20T11:00:00.000Z',
+            },
+          }),
+          anEnvironment(2, { status: 'failed', error: 'input events missing' }),
+        ],
+        totalCount: 2,
+      },
+    });
+    await renderTable(mock);
+
+    expect(await screen.findByText('ci_0000001')).toBeInTheDocument();
+    expect(screen.getByText('0000001').closest('a')).toHaveAttribute(
+      'href',
+      `https://github.com/acme/dags/commit/${anEnvironment(1).commit}`,
+    );
+    expect(screen.getByText('input events missing')).toBeInTheDocument();
+    expect(
+      screen.getByText('failed', { selector: 'a *' }).closest('a'),
+    ).toHaveAttribute('href', 'http://airflow.test/dags/orders/runs/run_1');
+    expect(
+      screen.getByRole('button', {
+        name: 'Copy the data namespace of ci_0000001',
+      }),
+    ).toBeInTheDocument();
+    expect(lastQuery(mock)).toEqual({
+      entityRef: ENTITY_REF,
+      limit: '10',
+      offset: '0',
     });
   });
 
-  it('shows environments with their short commit and namespace', async () => {
-    const api = apiWith(() => ({ items: [environment(1)], totalCount: 1 }));
-    await renderTable(api);
-    expect(await screen.findByText('ci_0000001')).toBeInTheDocument();
-    expect(screen.getByText('0000001')).toHaveAttribute(
-      'title',
-      environment(1).commit,
-    );
-    expect(
-      screen.getByText('file:///data/default/orders/ci_0000001/'),
-    ).toBeInTheDocument();
-    expect(screen.getByText('ready')).toBeInTheDocument();
-  });
-
   it('asks the server for the next page instead of loading everything', async () => {
-    const api = apiWith(({ offset = 0 }) => ({
-      items: [environment(offset + 1)],
-      totalCount: 25,
-    }));
-    await renderTable(api);
+    const mock = backend.mock();
+    servePages(mock, 25);
+    await renderTable(mock);
     await screen.findByText('ci_0000001');
 
     await userEvent.click(screen.getByRole('button', { name: /next page/i }));
 
+    expect(await screen.findByText('ci_0000011')).toBeInTheDocument();
+    expect(screen.queryByText('ci_0000001')).not.toBeInTheDocument();
+    expect(lastQuery(mock)).toMatchObject({ limit: '10', offset: '10' });
+    // Never more than a page was asked for.
+    for (const call of mock.calls('GET', '/environments')) {
+      expect(Number(call.query.get('limit'))).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('lets the server sort by the clicked column', async () => {
+    const mock = backend.mock();
+    servePages(mock, 3);
+    await renderTable(mock);
+    await screen.findByText('ci_0000001');
+
+    await userEvent.click(sortLabel('Name'));
     await waitFor(() =>
-      expect(api.listEnvironments).toHaveBeenLastCalledWith({
-        entityRef: 'component:default/orders',
-        limit: 10,
-        offset: 10,
+      expect(lastQuery(mock)).toMatchObject({ orderBy: 'name', order: 'asc' }),
+    );
+
+    await userEvent.click(sortLabel('Name'));
+    await waitFor(() =>
+      expect(lastQuery(mock)).toMatchObject({ orderBy: 'name', order: 'desc' }),
+    );
+  });
+
+  it('filters by stage, status and name on the server, from the first page', async () => {
+    const mock = backend.mock();
+    servePages(mock, 3);
+    await renderTable(mock);
+    await screen.findByText('ci_0000001');
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Filter by stage' }),
+    );
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('staging'),
+    );
+    await waitFor(() =>
+      expect(lastQuery(mock)).toMatchObject({ stage: 'staging', offset: '0' }),
+    );
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Filter by status' }),
+    );
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('failed'),
+    );
+    await waitFor(() =>
+      expect(lastQuery(mock)).toMatchObject({
+        stage: 'staging',
+        status: 'failed',
       }),
     );
-    expect(await screen.findByText('ci_0000011')).toBeInTheDocument();
+
+    await userEvent.type(screen.getByLabelText('Filter by name'), 'ci_00');
+    await waitFor(() =>
+      expect(lastQuery(mock)).toMatchObject({ name: 'ci_00' }),
+    );
+  });
+
+  it('opens the details of a clicked environment', async () => {
+    const mock = backend.mock();
+    servePages(mock, 1);
+    const onSelect = jest.fn();
+    await renderTable(mock, { onSelect });
+
+    await userEvent.click(await screen.findByText('ci_0000001'));
+
+    // material-table waits a moment to tell a click from a double click.
+    await waitFor(() =>
+      expect(onSelect).toHaveBeenCalledWith(
+        expect.objectContaining({ id: anEnvironment(1).id }),
+      ),
+    );
   });
 
   it("shows the server's error message", async () => {
-    const response = new Response(
-      JSON.stringify({
-        error: {
-          name: 'NotAllowedError',
-          message: 'Not allowed: dag-cicd.environment.read',
-        },
-        request: { method: 'GET', url: '/environments' },
-        response: { statusCode: 403 },
-      }),
-      { status: 403, headers: { 'Content-Type': 'application/json' } },
+    const mock = backend.mock();
+    mock.on(
+      'GET',
+      '/environments',
+      errorAnswer(
+        403,
+        'NotAllowedError',
+        'Not allowed: dag-cicd.environment.read',
+      ),
     );
-    const error = await ResponseError.fromResponse(response);
-    const api = { listEnvironments: jest.fn().mockRejectedValue(error) };
-    await renderTable(api);
+    await renderTable(mock);
     expect(
       (await screen.findAllByText(/Not allowed: dag-cicd.environment.read/))
         .length,

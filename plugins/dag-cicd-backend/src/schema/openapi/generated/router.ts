@@ -1983,8 +1983,10 @@ export const spec = {
             "type": "string",
             "enum": [
               "transition",
-              "step"
-            ]
+              "step",
+              "expiry"
+            ],
+            "description": "`expiry`: the TTL was changed (`PATCH /environments/{id}`); `detail` has the ttl asked for and the previous and new expiry."
           },
           "from": {
             "$ref": "#/components/schemas/EnvironmentStatus"

@@ -10,6 +10,9 @@ import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
  */
 export interface EnvironmentEvent {
   id: number;
+  /**
+   * `expiry`: the TTL was changed (`PATCH /environments/{id}`); `detail` has the ttl asked for and the previous and new expiry.
+   */
   type: EnvironmentEventTypeEnum;
   from?: EnvironmentStatus;
   to?: EnvironmentStatus;
@@ -25,7 +28,7 @@ export interface EnvironmentEvent {
 /**
  * @public
  */
-export type EnvironmentEventTypeEnum = 'transition' | 'step';
+export type EnvironmentEventTypeEnum = 'transition' | 'step' | 'expiry';
 /**
  * @public
  */

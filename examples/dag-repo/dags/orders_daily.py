@@ -1,0 +1,1 @@
+../../dags/orders_daily.py

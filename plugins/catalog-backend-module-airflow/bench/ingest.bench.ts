@@ -1,0 +1,316 @@
+/*
+ * Ingest of one Airflow 3 instance with 10,000 DAGs and 2,000 assets: the
+ * wall time of the provider's full refresh (read every page, build every
+ * entity, hand them to the catalog) against paging through the same two
+ * collections with the same client, alone. Target: ≤ 1.5×. Peak memory of
+ * each is sampled (rss and heap used).
+ *
+ * A local HTTP server (a real socket) answers `GET /api/v2/dags` and
+ * `GET /api/v2/assets` as Airflow 3 does: `offset`, and `limit` capped at
+ * Airflow's default maximum page size of 100, in id order, with the unit
+ * tests' fixtures; the first refresh's exchanges are checked against the
+ * spec. Answers are serialised once and then served from memory, so that
+ * the server, which shares the process, weighs as little as it can on
+ * either side. Each asset is produced by one DAG and scheduled on and read
+ * by two others. Wall time: median of DAG_CICD_BENCH_REFRESHES refreshes
+ * (default 7), each followed by the baseline.
+ */
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AirflowClient,
+  createAirflowClient,
+} from '@dag-cicd/plugin-dag-cicd-node';
+import { airflowContracts, v2 } from '@dag-cicd/plugin-dag-cicd-node/testUtils';
+import { AirflowEntityProvider } from '../src/providers/AirflowEntityProvider';
+import { DEFAULT_SCHEDULE } from '../src/providers/config';
+// The shared harness lives with the backend's benchmarks; a bench is not
+// part of the published package, so no dependency is declared for it.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import {
+  formatBytes,
+  formatMs,
+  now,
+  percentile,
+  report,
+  Row,
+} from '../../dag-cicd-backend/bench/harness';
+
+type Json = Record<string, any>;
+
+const REFRESHES = Number(process.env.DAG_CICD_BENCH_REFRESHES ?? 7);
+const DAGS = 10_000;
+const ASSETS = 2_000;
+const PAGE = 100;
+
+const dagId = (i: number) => `team_${i % 40}.pipeline_${i}`;
+
+function fixtures() {
+  const dags = Array.from({ length: DAGS }, (_, i) =>
+    v2.dag(dagId(i), {
+      owners: [`team-${i % 40}`],
+      tags: [
+        { name: 'etl', dag_id: dagId(i), dag_display_name: dagId(i) },
+        {
+          name: i % 10 === 0 ? 'lifecycle:experimental' : 'Daily Batch',
+          dag_id: dagId(i),
+          dag_display_name: dagId(i),
+        },
+      ],
+    }),
+  );
+  const assets = Array.from({ length: ASSETS }, (_, i) =>
+    v2.asset(i + 1, `s3://lake/zone_${i % 20}/table_${i}/`, {
+      name: `zone_${i % 20}.table_${i}`,
+      producing_tasks: [v2.reference(dagId(i * 5), 'load')],
+      scheduled_dags: [v2.reference(dagId(i * 5 + 1))],
+      consuming_tasks: [v2.reference(dagId(i * 5 + 2), 'read')],
+    }),
+  );
+  return { dags, assets };
+}
+
+/** An Airflow 3 API server for the two list endpoints, on a free local port. */
+class FakeAirflow {
+  requests = 0;
+  checking = false;
+  readonly violations: string[] = [];
+  readonly #collections: Record<string, Json[]>;
+  readonly #answers = new Map<string, string>();
+  readonly #server = http.createServer((req, res) => this.#handle(req, res));
+
+  constructor(collections: Record<string, Json[]>) {
+    this.#collections = collections;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>(resolve =>
+      this.#server.listen(0, '127.0.0.1', resolve),
+    );
+    this.#server.keepAliveTimeout = 600_000;
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  stop() {
+    this.#server.closeAllConnections();
+    this.#server.close();
+  }
+
+  #answer(url: URL): [number, Json] {
+    const key = /^\/api\/v2\/(dags|assets)$/.exec(url.pathname)?.[1];
+    if (!key) return [404, v2.error(`No route ${url.pathname}`)];
+    const items = this.#collections[key];
+    const offset = Number(url.searchParams.get('offset') ?? 0);
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? PAGE), PAGE);
+    return [
+      200,
+      {
+        [key]: items.slice(offset, offset + limit),
+        total_entries: items.length,
+      },
+    ];
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    this.requests++;
+    const url = new URL(req.url!, 'http://airflow');
+    let json = this.#answers.get(req.url!);
+    let status = 200;
+    if (json === undefined || this.checking) {
+      const [code, answer] = this.#answer(url);
+      status = code;
+      json = JSON.stringify(answer);
+      if (code === 200) this.#answers.set(req.url!, json);
+      if (this.checking) this.#check(req, url, code, answer);
+    }
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(json),
+    });
+    res.end(json);
+  }
+
+  #check(req: http.IncomingMessage, url: URL, status: number, answer: Json) {
+    const contract = airflowContracts().v2;
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (typeof v === 'string') headers.set(k, v);
+    }
+    const exchange = {
+      method: req.method!,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: undefined,
+    };
+    this.violations.push(
+      ...contract.checkRequest(exchange),
+      ...contract.checkResponse({ ...exchange, status, answer }),
+    );
+  }
+}
+
+/** Peak rss and heap used while `fn` runs, sampled every 5 ms. */
+async function peakMemory<T>(fn: () => Promise<T>) {
+  global.gc?.();
+  let rss = 0;
+  let heap = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  };
+  sample();
+  const timer = setInterval(sample, 5);
+  try {
+    const result = await fn();
+    sample();
+    return { result, rss, heap };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The baseline: every page of both collections, as the provider reads them. */
+async function pageAlone(client: AirflowClient): Promise<number> {
+  const count = async (pages: AsyncIterable<unknown[]>) => {
+    let n = 0;
+    for await (const page of pages) n += page.length;
+    return n;
+  };
+  const [dags, assets] = await Promise.all([
+    count(client.iterateDags({ paused: undefined, includeStale: false })),
+    count(client.iterateAssets()),
+  ]);
+  return dags + assets;
+}
+
+const quiet: LoggerService = {
+  error: message => process.stderr.write(`${message}\n`),
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  child: () => quiet,
+};
+
+async function main() {
+  const server = new FakeAirflow(fixtures());
+  const baseUrl = await server.start();
+  const client = createAirflowClient({
+    name: 'prod',
+    baseUrl,
+    apiVersion: 'v2',
+    auth: { type: 'token', token: 'bench' },
+    uiUrl: 'https://airflow.example.com',
+    timeoutMs: 60_000,
+    retries: 0,
+  });
+  const provider = new AirflowEntityProvider({
+    source: {
+      client,
+      config: {
+        id: 'production',
+        instance: 'prod',
+        schedule: DEFAULT_SCHEDULE,
+        filters: { includePaused: true, includeStale: false },
+        owners: new Map(
+          Array.from({ length: 40 }, (_, t) => [
+            `team-${t}`,
+            `group:default/team-${t}`,
+          ]),
+        ),
+        defaultLifecycle: 'production',
+        authoritative: true,
+      },
+    },
+    authorities: [],
+    logger: quiet,
+    taskRunner: { run: async () => {} },
+  });
+  let emitted = 0;
+  await provider.connect({
+    async applyMutation(mutation) {
+      emitted = mutation.type === 'full' ? mutation.entities.length : 0;
+    },
+    async refresh() {},
+  });
+
+  const refresh = async () => {
+    const result = await provider.refresh();
+    if (!result.applied) throw result.error;
+    return result.report;
+  };
+
+  // The first refresh warms the server's answers and is checked against the spec.
+  server.checking = true;
+  const first = await refresh();
+  server.checking = false;
+  if (first.dags !== DAGS || first.assets !== ASSETS) {
+    throw new Error(
+      `emitted ${first.dags} DAGs and ${first.assets} assets, not ${DAGS} and ${ASSETS}`,
+    );
+  }
+  const requestsPerRefresh = server.requests;
+  await pageAlone(client);
+
+  const refreshed: number[] = [];
+  const paged: number[] = [];
+  for (let i = 0; i < REFRESHES; i++) {
+    global.gc?.();
+    let start = now();
+    await refresh();
+    refreshed.push(now() - start);
+    global.gc?.();
+    start = now();
+    await pageAlone(client);
+    paged.push(now() - start);
+  }
+  const providerMemory = await peakMemory(refresh);
+  const pagingMemory = await peakMemory(() => pageAlone(client));
+
+  const median = (samples: number[]) => percentile(samples, 50);
+  const ratio = median(refreshed) / median(paged);
+  const rows: Row[] = [
+    {
+      case: `full refresh, ${DAGS} DAGs + ${ASSETS} assets (${requestsPerRefresh} requests, ${emitted} entities), p50`,
+      measured: formatMs(median(refreshed)),
+      baseline: `paging ${formatMs(median(paged))}`,
+      ratio,
+      target: '≤ 1.50×',
+      ok: ratio <= 1.5,
+    },
+    {
+      case: 'peak rss',
+      measured: formatBytes(providerMemory.rss),
+      baseline: `paging ${formatBytes(pagingMemory.rss)}`,
+      ratio: providerMemory.rss / pagingMemory.rss,
+      target: '',
+    },
+    {
+      case: 'peak heap used',
+      measured: formatBytes(providerMemory.heap),
+      baseline: `paging ${formatBytes(pagingMemory.heap)}`,
+      ratio: providerMemory.heap / pagingMemory.heap,
+      target: '',
+    },
+  ];
+  server.stop();
+  report(
+    `AirflowEntityProvider.refresh() of one Airflow 3 instance, page limit ${PAGE}, ${REFRESHES} refreshes`,
+    rows,
+  );
+  if (server.violations.length) {
+    console.error(
+      `Exchanges that are not the spec's:\n${[...new Set(server.violations)]
+        .slice(0, 10)
+        .join('\n')}`,
+    );
+    process.exit(1);
+  }
+}
+
+main().catch(error => {
+  console.error(String(error.stack ?? error).slice(0, 800), error.cause);
+  process.exit(1);
+});

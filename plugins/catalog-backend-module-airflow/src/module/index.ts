@@ -1,0 +1,1 @@
+export { catalogModuleAirflow as default } from './catalogModuleAirflow';

@@ -1,0 +1,426 @@
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  dagCicdEnvironmentCreatePermission,
+  Environment,
+} from '@dag-cicd/plugin-dag-cicd-common';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useCallback, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { dagCicdApiRef } from '../../api/DagCicdApi';
+import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
+import { usePolling } from '../../hooks/usePolling';
+import { EnvironmentStatusLabel } from '../EnvironmentsTable/StatusLabels';
+import { ActionButton } from '../PromotionActions/ActionButton';
+import {
+  CreateEnvironmentForm,
+  emptyForm,
+  fieldOfServerError,
+  FormErrors,
+  FormField,
+  PROFILE_KINDS,
+  ProfileKind,
+  toCreateRequest,
+  TTL_CHOICES,
+} from './createEnvironmentForm';
+
+const PROFILE_HELP: Record<ProfileKind, string> = {
+  'production-readonly':
+    "Inputs point at production's data, read-only, no copy",
+  empty: 'Every input starts as an empty folder',
+  sample:
+    "A bounded copy of production's inputs; the seed makes the sample reproducible",
+  chaos:
+    'A sample run through the fault injector (nulls, malformed rows, schema drift…); the seed reproduces the faults',
+  fixtures: "A fixture set shipped with the DAG's repository",
+  from: 'Reuse the data of an earlier environment of this DAG',
+};
+
+const PROFILE_LABELS: Partial<Record<ProfileKind, string>> = {
+  fixtures: 'fixtures:<set>',
+  from: 'from:<environment>',
+};
+
+/** A stage as the pipeline describes it. @public */
+export interface StageOption {
+  name: string;
+  production: boolean;
+}
+
+/** @public */
+export interface CreateEnvironmentDialogProps {
+  open: boolean;
+  onClose: () => void;
+  entityRef: string;
+  /** The configured stages in order, from the pipeline. */
+  stages: StageOption[];
+  /** Called once the environment exists (still provisioning). */
+  onCreated?: (environment: Environment) => void;
+  /** How often provisioning progress is polled. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Self-service creation of an environment: validates before sending, shows
+ * the server's refusal next to the field it is about, then follows the
+ * environment until it is ready or failed.
+ *
+ * @public
+ */
+export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
+  const { open, onClose, entityRef, stages, onCreated } = props;
+  const api = useApi(dagCicdApiRef);
+  const [form, setForm] = useState<CreateEnvironmentForm>(() =>
+    emptyForm(stages[0]?.name ?? ''),
+  );
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [formError, setFormError] = useState<string>();
+  const [submitting, setSubmitting] = useState(false);
+  const [created, setCreated] = useState<Environment>();
+  const production = !!stages.find(s => s.name === form.stage)?.production;
+  const permission = useDagCicdPermission(
+    dagCicdEnvironmentCreatePermission,
+    entityRef,
+    form.stage || undefined,
+  );
+
+  const reusable = useAsync(async () => {
+    if (!open || form.profileKind !== 'from') return [];
+    const page = await api.listEnvironments({
+      entityRef,
+      status: 'ready',
+      limit: 100,
+    });
+    return page.items;
+  }, [api, open, entityRef, form.profileKind]);
+
+  const update = <K extends keyof CreateEnvironmentForm>(
+    key: K,
+    value: CreateEnvironmentForm[K],
+  ) => {
+    setForm(f => ({
+      ...f,
+      [key]: value,
+      // Production environments never expire: no TTL to send.
+      ...(key === 'stage' && {
+        ttl: stages.find(s => s.name === value)?.production
+          ? ''
+          : f.ttl || 'P1D',
+      }),
+    }));
+    const field: FormField =
+      key === 'profileKind' || key === 'fixtureSet' || key === 'fromEnvironment'
+        ? 'profile'
+        : (key as FormField);
+    setErrors(e => ({ ...e, [field]: undefined }));
+  };
+
+  const submit = async () => {
+    const result = toCreateRequest(entityRef, form, { production });
+    if ('errors' in result) {
+      setErrors(result.errors);
+      return;
+    }
+    setSubmitting(true);
+    setFormError(undefined);
+    try {
+      const environment = await api.createEnvironment(result.request);
+      setCreated(environment);
+      onCreated?.(environment);
+    } catch (e) {
+      const message = serverMessage(e);
+      const field =
+        e instanceof ResponseError && e.statusCode === 400
+          ? fieldOfServerError(message)
+          : undefined;
+      if (field) setErrors({ [field]: message });
+      else setFormError(message);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const provisioning = created?.status === 'provisioning';
+  const poll = useCallback(async () => {
+    if (created) setCreated(await api.getEnvironment(created.id));
+  }, [api, created]);
+  usePolling(poll, {
+    active: open && provisioning,
+    intervalMs: props.pollIntervalMs ?? 2000,
+  });
+
+  const close = () => {
+    setCreated(undefined);
+    setErrors({});
+    setFormError(undefined);
+    onClose();
+  };
+
+  return (
+    <Dialog open={open} onClose={close} fullWidth maxWidth="sm">
+      <DialogTitle>Create an environment</DialogTitle>
+      <DialogContent>
+        {created ? (
+          <Progression environment={created} />
+        ) : (
+          <Grid container spacing={2}>
+            {formError && (
+              <Grid item xs={12}>
+                <Typography color="error" role="alert">
+                  {formError}
+                </Typography>
+              </Grid>
+            )}
+            <Grid item xs={12}>
+              <TextField
+                id="create-environment-commit"
+                label="Commit"
+                required
+                fullWidth
+                value={form.commit}
+                onChange={e => update('commit', e.target.value)}
+                error={!!errors.commit}
+                helperText={
+                  errors.commit ??
+                  'The commit SHA (7 to 40 hex characters). A branch name cannot be resolved here: this portal has no SCM integration to find its head commit.'
+                }
+                inputProps={{ maxLength: 40 }}
+              />
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                select
+                id="create-environment-stage"
+                label="Stage"
+                fullWidth
+                value={form.stage}
+                onChange={e => update('stage', e.target.value)}
+                error={!!errors.stage || !!permission.reason}
+                helperText={errors.stage ?? permission.reason}
+              >
+                {stages.map(stage => (
+                  <MenuItem key={stage.name} value={stage.name}>
+                    {stage.name}
+                  </MenuItem>
+                ))}
+              </TextField>
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                id="create-environment-name"
+                label="Name"
+                fullWidth
+                value={form.name}
+                onChange={e => update('name', e.target.value)}
+                error={!!errors.name}
+                helperText={
+                  errors.name ??
+                  'Optional: ci_<sha7> in the first stage, the stage name elsewhere'
+                }
+              />
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                select
+                id="create-environment-profile"
+                label="Input profile"
+                fullWidth
+                value={form.profileKind}
+                onChange={e =>
+                  update('profileKind', e.target.value as ProfileKind)
+                }
+                error={!!errors.profile && !profileNeedsName(form)}
+                helperText={
+                  (!profileNeedsName(form) && errors.profile) ||
+                  PROFILE_HELP[form.profileKind]
+                }
+              >
+                {PROFILE_KINDS.map(kind => (
+                  <MenuItem key={kind} value={kind}>
+                    {PROFILE_LABELS[kind] ?? kind}
+                  </MenuItem>
+                ))}
+              </TextField>
+            </Grid>
+            <Grid item xs={6}>
+              {form.profileKind === 'fixtures' && (
+                <TextField
+                  id="create-environment-fixture-set"
+                  label="Fixture set"
+                  fullWidth
+                  value={form.fixtureSet}
+                  onChange={e => update('fixtureSet', e.target.value)}
+                  error={!!errors.profile}
+                  helperText={errors.profile ?? 'e.g. small, big, errors'}
+                />
+              )}
+              {form.profileKind === 'from' && (
+                <TextField
+                  select
+                  id="create-environment-from-environment"
+                  label="Reuse the data of"
+                  fullWidth
+                  value={form.fromEnvironment}
+                  onChange={e => update('fromEnvironment', e.target.value)}
+                  error={!!errors.profile || !!reusable.error}
+                  helperText={
+                    errors.profile ??
+                    reusable.error?.message ??
+                    (reusable.value?.length === 0
+                      ? 'This DAG has no ready environment'
+                      : 'A ready environment of this DAG')
+                  }
+                >
+                  {(reusable.value ?? []).map(env => (
+                    <MenuItem key={env.id} value={env.name}>
+                      {`${env.name} (${env.stage}, ${env.commit.slice(0, 7)})`}
+                    </MenuItem>
+                  ))}
+                </TextField>
+              )}
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                select
+                id="create-environment-ttl"
+                label="Time to live"
+                fullWidth
+                value={form.ttl}
+                disabled={production}
+                onChange={e => update('ttl', e.target.value)}
+                error={!!errors.ttl}
+                helperText={
+                  errors.ttl ??
+                  (production
+                    ? 'Production environments do not expire'
+                    : 'Torn down automatically after this')
+                }
+                SelectProps={{ displayEmpty: true }}
+              >
+                <MenuItem value="">
+                  {production ? 'never' : "the server's default"}
+                </MenuItem>
+                {TTL_CHOICES.map(choice => (
+                  <MenuItem key={choice.value} value={choice.value}>
+                    {choice.label}
+                  </MenuItem>
+                ))}
+              </TextField>
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                id="create-environment-seed"
+                label="Seed"
+                fullWidth
+                value={form.seed}
+                onChange={e => update('seed', e.target.value)}
+                error={!!errors.seed}
+                helperText={
+                  errors.seed ??
+                  'Makes sampling and fault injection reproducible; random when empty'
+                }
+                inputProps={{ inputMode: 'numeric' }}
+              />
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                id="create-environment-artifacts"
+                label="Artifact overrides"
+                fullWidth
+                multiline
+                minRows={2}
+                value={form.artifacts}
+                onChange={e => update('artifacts', e.target.value)}
+                error={!!errors.artifacts}
+                helperText={
+                  errors.artifacts ??
+                  'key=value lines, e.g. etl_jar=s3://artifacts/etl/{commit}/etl.jar'
+                }
+              />
+            </Grid>
+            <Grid item xs={6}>
+              <TextField
+                id="create-environment-connections"
+                label="Connection overrides"
+                fullWidth
+                multiline
+                minRows={2}
+                value={form.connections}
+                onChange={e => update('connections', e.target.value)}
+                error={!!errors.connections}
+                helperText={
+                  errors.connections ??
+                  'key=value lines, e.g. spark_default=spark_ci'
+                }
+              />
+            </Grid>
+          </Grid>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={close}>{created ? 'Close' : 'Cancel'}</Button>
+        {!created && (
+          <ActionButton
+            color="primary"
+            variant="contained"
+            onClick={submit}
+            disabled={submitting || permission.loading}
+            disabledReason={permission.reason}
+          >
+            Create
+          </ActionButton>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function profileNeedsName(form: CreateEnvironmentForm) {
+  return form.profileKind === 'fixtures' || form.profileKind === 'from';
+}
+
+function serverMessage(error: unknown): string {
+  if (error instanceof ResponseError) {
+    return error.body?.error?.message ?? error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Provisioning progress until the environment is ready or failed. */
+function Progression(props: { environment: Environment }) {
+  const { environment } = props;
+  return (
+    <>
+      <Typography gutterBottom>
+        {`Environment ${environment.name} in ${environment.stage}: `}
+      </Typography>
+      <EnvironmentStatusLabel
+        status={environment.status}
+        error={environment.error}
+      />
+      {environment.status === 'provisioning' && (
+        <>
+          <Progress />
+          <Typography variant="body2" color="textSecondary">
+            Creating its data namespace, filling its inputs and registering its
+            connections…
+          </Typography>
+        </>
+      )}
+      {environment.status === 'ready' && (
+        <Typography variant="body2">
+          {`Ready: runs write under ${environment.dataNamespace}`}
+        </Typography>
+      )}
+    </>
+  );
+}

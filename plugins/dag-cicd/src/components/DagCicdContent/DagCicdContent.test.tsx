@@ -1,0 +1,72 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { dagCicdApiRef } from '../../api/DagCicdApi';
+import { dagCicdMockServer } from '../../__testUtils__/dagCicdMockServer';
+import {
+  aPipeline,
+  anEnvironment,
+  ENTITY_REF,
+} from '../../__testUtils__/dagCicdFixtures';
+import { DagCicdContent } from './DagCicdContent';
+
+// Rendering material-ui on a busy CI machine is slow; nothing here is timed.
+jest.setTimeout(30_000);
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders', namespace: 'default' },
+  spec: { type: 'airflow-dag' },
+};
+
+describe('DagCicdContent', () => {
+  const backend = dagCicdMockServer();
+
+  it('shows the pipeline and the environments, and opens an environment', async () => {
+    const mock = backend.mock();
+    mock.on('GET', '/pipeline', { body: aPipeline() });
+    mock.on('GET', '/environments', {
+      body: { items: [anEnvironment(1)], totalCount: 1 },
+    });
+    mock.on('GET', '/environments/{id}/conf', {
+      body: { conf: {}, isolationEnforced: null, faultReport: null },
+    });
+    mock.on('GET', '/environments/{id}/runs', { body: { items: [] } });
+    mock.on('GET', '/environments/{id}/history', { body: { items: [] } });
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [dagCicdApiRef, mock.client()],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
+        <EntityProvider entity={entity}>
+          <DagCicdContent />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+
+    expect(await screen.findByLabelText('production runs')).toHaveTextContent(
+      'promoted by user:default/bob',
+    );
+    expect(mock.calls('GET', '/pipeline')[0].query.get('entityRef')).toBe(
+      ENTITY_REF,
+    );
+    await userEvent.click(await screen.findByText('ci_0000001'));
+    const drawer = within(
+      await screen.findByRole('region', { name: 'Environment ci_0000001' }),
+    );
+    expect(await drawer.findByText(/No runs yet/)).toBeInTheDocument();
+    await waitFor(() =>
+      expect(mock.calls('GET', '/environments/{id}/history')).toHaveLength(1),
+    );
+  });
+});

@@ -1,0 +1,22 @@
+import { expiresIn, timeAgo } from './timeLeft';
+
+const NOW = Date.parse('2026-11-24T12:00:00.000Z');
+
+describe('expiresIn', () => {
+  it.each([
+    [null, 'never'],
+    ['2026-11-24T11:00:00.000Z', 'expired'],
+    ['2026-11-24T12:30:00.000Z', 'in 30 minutes'],
+    ['2026-11-24T17:00:00.000Z', 'in 5 hours'],
+    ['2026-11-27T12:00:00.000Z', 'in 3 days'],
+  ])('%s expires %s', (at, expected) => {
+    expect(expiresIn(at, NOW)).toBe(expected);
+  });
+});
+
+describe('timeAgo', () => {
+  it('says how long ago', () => {
+    expect(timeAgo('2026-11-21T12:00:00.000Z', NOW)).toBe('3 days ago');
+    expect(timeAgo(null, NOW)).toBeUndefined();
+  });
+});

@@ -1,0 +1,100 @@
+import { Entity } from '@backstage/catalog-model';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  entityRouteRef,
+  EntityProvider,
+} from '@backstage/plugin-catalog-react';
+import { Pipeline } from '@dag-cicd/plugin-dag-cicd-common';
+import { screen, within } from '@testing-library/react';
+import { DagCicdApi, dagCicdApiRef } from '../../api/DagCicdApi';
+import {
+  anEnvironment,
+  aPromotion,
+  commitOf,
+} from '../../__testUtils__/pagesFixtures';
+import { deployedStages, OverviewCard } from './OverviewCard';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'orders-daily',
+    annotations: { 'airflow.apache.org/dag-id': 'orders_daily' },
+  },
+  spec: { type: 'airflow-dag' },
+};
+
+const pipeline: Pipeline = {
+  entityRef: 'component:default/orders-daily',
+  stages: [
+    { name: 'ci', production: false },
+    {
+      name: 'staging',
+      production: false,
+      environment: anEnvironment(2, {
+        name: 'staging',
+        stage: 'staging',
+        commit: commitOf('bbbbbbb'),
+        lastRun: {
+          id: 'r1',
+          dagRunId: 'manual__r1',
+          state: 'success',
+          createdAt: '2026-11-24T09:00:00Z',
+          uiUrl: 'http://airflow.example/runs/manual__r1',
+        },
+      }),
+      since: '2026-11-24T08:00:00Z',
+      promotedBy: 'user:default/alice',
+      openPromotions: [aPromotion()],
+    },
+    { name: 'production', production: true },
+  ],
+};
+
+async function renderCard(api: Partial<DagCicdApi>) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[dagCicdApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <OverviewCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('OverviewCard', () => {
+  it('shows what runs in staging and production, and the latest run', async () => {
+    const getPipeline = jest.fn(async () => pipeline);
+    await renderCard({ getPipeline });
+
+    const staging = (await screen.findByText('staging')).closest('tr')!;
+    expect(getPipeline).toHaveBeenCalledWith('component:default/orders-daily');
+    expect(within(staging).getByText('bbbbbbb')).toHaveAttribute(
+      'title',
+      commitOf('bbbbbbb'),
+    );
+    expect(within(staging).getByText('1 open promotion')).toBeInTheDocument();
+    expect(within(staging).getByText('alice')).toBeInTheDocument();
+    expect(within(staging).getByText('success').closest('a')).toHaveAttribute(
+      'href',
+      'http://airflow.example/runs/manual__r1',
+    );
+
+    const production = screen.getByText('production').closest('tr')!;
+    expect(within(production).getByText('nothing yet')).toBeInTheDocument();
+    expect(within(production).getByText('no runs')).toBeInTheDocument();
+    // ci holds one environment per commit: the CI/CD tab lists those.
+    expect(screen.queryByText('ci')).toBeNull();
+  });
+});
+
+describe('deployedStages', () => {
+  it('keeps every stage after the first, and a production first stage', () => {
+    const names = (stages: Pipeline['stages']) =>
+      deployedStages(stages).map(s => s.name);
+    expect(names(pipeline.stages)).toEqual(['staging', 'production']);
+    expect(names([{ name: 'production', production: true }])).toEqual([
+      'production',
+    ]);
+  });
+});

@@ -1,0 +1,9 @@
+export {
+  permissionDeniedReason,
+  useDagCicdPermission,
+} from './useDagCicdPermission';
+export type {
+  DagCicdPermission,
+  DagCicdPermissionResult,
+} from './useDagCicdPermission';
+export { usePolling } from './usePolling';
