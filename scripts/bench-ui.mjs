@@ -56,7 +56,8 @@ async function seed(baseUrl) {
   let next = 0;
   const worker = async () => {
     while (next < COUNT) {
-      next++;
+      // Named, not ci_<sha7>: 5,000 random short SHAs may collide.
+      const name = `bench_${next++}`;
       for (;;) {
         const response = await fetch(`${baseUrl}/api/dag-cicd/environments`, {
           method: 'POST',
@@ -67,6 +68,7 @@ async function seed(baseUrl) {
           body: JSON.stringify({
             entityRef: ENTITY,
             stage: 'ci',
+            name,
             commit: randomBytes(20).toString('hex'),
             profile: 'empty',
           }),

@@ -29,7 +29,6 @@ import {
 } from '../harness/browser.mjs';
 import { freePort } from '../../scripts/lib/ports.mjs';
 
-const enabled = process.env.DAG_CICD_BROWSER_FLOW === '1';
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../..',
@@ -69,6 +68,18 @@ function portalConfig(user) {
           },
         ],
       },
+      // Realistic but passable in a test: a green staging run and one
+      // approval from the owning group, no soak time.
+      promotions: {
+        policies: {
+          production: {
+            gates: [
+              { gate: 'runs-succeeded', options: { minRuns: 1 } },
+              { gate: 'approvals', options: { min: 1 } },
+            ],
+          },
+        },
+      },
       dags: [
         {
           entityRef: ENTITY,
@@ -81,6 +92,7 @@ function portalConfig(user) {
 }
 
 async function signIn(user) {
+  await page?.close();
   await portal?.stop();
   portal = await startPortal({
     logName: 'promotion-flow-backend.log',
@@ -91,6 +103,11 @@ async function signIn(user) {
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(portal.baseUrl);
   await page.getByRole('button', { name: 'Enter' }).click();
+  // Signed in once the sidebar is there; navigating sooner signs out.
+  await page
+    .getByRole('link', { name: 'Approvals' })
+    .first()
+    .waitFor({ timeout: 60_000 });
 }
 
 async function step(name) {
@@ -99,7 +116,6 @@ async function step(name) {
 }
 
 before(async () => {
-  if (!enabled) return;
   work = fs.realpathSync(
     fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-flow-')),
   );
@@ -142,68 +158,113 @@ after(async () => {
 
 test(
   'create, run, promote, approve as a second user, execute',
-  {
-    skip: !enabled && 'set DAG_CICD_BROWSER_FLOW=1 (see the header)',
-    timeout: 900_000,
-  },
+  { timeout: 900_000 },
   async () => {
     // 1. Create a staging environment of the commit from the dialog.
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/orders-daily/ci-cd`,
     );
-    await page.getByRole('button', { name: 'Create environment' }).click();
+    await page
+      .getByRole('button', { name: 'Create environment', exact: true })
+      .click({ timeout: 60_000 });
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Commit').fill(COMMIT);
-    await dialog.getByLabel('Stage').click();
-    await page.getByRole('option', { name: 'staging' }).click();
+    await dialog.getByRole('textbox', { name: /Commit/ }).fill(COMMIT);
+    await dialog.locator('#create-environment-stage').click();
+    await page.getByRole('option', { name: 'staging', exact: true }).click();
     await step('01-create-dialog');
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
 
-    // 2. Watch it become ready.
-    await page.getByText('ready').first().waitFor({ timeout: 180_000 });
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    // 2. Watch it become ready: the dialog follows provisioning.
+    await dialog
+      .getByText(/^Ready: runs write under/)
+      .waitFor({ timeout: 180_000 });
     await step('02-environment-ready');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
 
-    // 3. Start a run and wait for it to succeed on Airflow.
-    await page.getByText('staging', { exact: true }).first().click();
-    await page.getByRole('button', { name: 'Start run' }).click();
-    await page.getByText('success').first().waitFor({ timeout: 300_000 });
+    // 3. Start a run from the environment's details and wait for Airflow
+    // to finish it: the drawer polls the run until it settles.
+    await page.locator('tr', { hasText: SHORT }).first().click();
+    const details = page.getByRole('region', { name: 'Environment staging' });
+    await details
+      .getByRole('button', { name: 'Start run', exact: true })
+      .click({ timeout: 60_000 });
+    const run = details.getByRole('article').first();
+    await run.waitFor({ timeout: 60_000 });
+    const runState = run.locator(':scope > div').first();
+    await runState
+      .getByText(/^(success|failed)$/)
+      .waitFor({ timeout: 300_000 });
+    assert.equal(
+      (await runState.innerText()).includes('success'),
+      true,
+      `the run did not succeed: ${await run.innerText()}`,
+    );
     await step('03-run-succeeded');
+    await details.getByRole('button', { name: 'Close', exact: true }).click();
+    await details.waitFor({ state: 'detached' });
 
-    // 4. Request the promotion to production.
-    await page.keyboard.press('Escape');
-    await page.getByRole('button', { name: 'Promote to production' }).click();
+    // 4. Request the promotion to production from the pipeline; its gates
+    // are evaluated at once: the run passes, the approval is pending.
+    await page
+      .getByRole('button', { name: 'Promote to production', exact: true })
+      .click({ timeout: 60_000 });
     await page
       .getByRole('dialog')
-      .getByRole('button', { name: /Request/ })
+      .getByRole('button', { name: 'Request promotion', exact: true })
       .click();
-    await page
-      .getByText(/approvals/)
-      .first()
-      .waitFor({ timeout: 60_000 });
+    const promotion = page.getByLabel(`Promotion of ${SHORT}`);
+    await gate(promotion, 'runs-succeeded').getByText('passed').waitFor();
+    await gate(promotion, 'approvals').getByText('pending').waitFor();
     await step('04-promotion-requested');
 
     // 5. Approve it as alice, from the approvals queue.
     await signIn('user:default/alice');
     await page.getByRole('link', { name: 'Approvals' }).first().click();
     const row = page.locator('tr', { hasText: SHORT });
-    await row.getByRole('button', { name: 'Approve', exact: true }).click();
+    await row
+      .getByRole('button', { name: 'Approve', exact: true })
+      .click({ timeout: 60_000 });
     await page
       .getByRole('dialog')
-      .getByRole('button', { name: 'Approve' })
+      .getByRole('button', { name: 'Approve', exact: true })
       .click();
+    await row.getByText('approve by alice').waitFor({ timeout: 60_000 });
+    await gate(row, 'approvals').getByText('passed').waitFor();
     await step('05-approved');
 
-    // 6. Execute it once the gates pass.
+    // 6. Execute it: every gate passes now.
     await row
       .getByRole('button', { name: 'Execute', exact: true })
-      .click({ timeout: 120_000 });
+      .click({ timeout: 60_000 });
+    await row
+      .waitFor({ state: 'detached', timeout: 120_000 })
+      .catch(async error => {
+        const alerts = await page.getByRole('alert').allInnerTexts();
+        throw new Error(`not executed: ${alerts.join('; ') || error.message}`);
+      });
+    await page.goto(
+      `${portal.baseUrl}/catalog/default/component/orders-daily/ci-cd`,
+    );
+    await page
+      .getByLabel('production runs')
+      .getByText(SHORT)
+      .waitFor({ timeout: 60_000 });
     await step('06-executed');
 
     // 7. Production now runs the commit: the Overview card says so.
     await page.goto(`${portal.baseUrl}/catalog/default/component/orders-daily`);
     const production = page.locator('tr', { hasText: 'production' });
-    await production.getByText(SHORT).waitFor({ timeout: 120_000 });
+    await production.getByText(SHORT).waitFor({ timeout: 60_000 });
+    await production.getByText(/alice/i).waitFor();
     await step('07-production-moved');
   },
 );
+
+/** One gate of a promotion, in the pipeline or the approvals queue. */
+function gate(scope, name) {
+  return scope
+    .getByRole('list', { name: 'Gates' })
+    .getByRole('listitem')
+    .filter({ hasText: name });
+}

@@ -215,6 +215,17 @@ export const dagCicdPlugin = createBackendPlugin({
             await runs.syncActive();
           },
         });
+        await scheduler.scheduleTask({
+          id: 'dag-cicd-promotions-stuck',
+          scope: 'global',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const failed = await promotions.failStuckExecutions();
+            if (failed) logger.warn(`Closed ${failed} stuck promotion(s)`);
+          },
+        });
 
         httpRouter.use(
           await createRouter({

@@ -38,10 +38,10 @@ describe('new frontend system plugin', () => {
   });
 
   it('adds the overview card to DAG entities and the DAG card to any annotated entity', () => {
-    const filterOf = (id: string) =>
+    const filterOf = (id: string): ((entity: Entity) => boolean) =>
       createExtensionTester(plugin.getExtension(id as any)).get(
-        EntityCardBlueprint.dataRefs.filterFunction,
-      )!;
+        EntityCardBlueprint.dataRefs.filterFunction as any,
+      ) as any;
     const overview = filterOf('entity-card:dag-cicd/overview');
     expect([dag, service, annotatedJob].map(overview)).toEqual([
       true,

@@ -17,6 +17,7 @@ import {
   airflowCatalogKeys,
   AirflowCatalogKeys,
   AirflowMappingReport,
+  draftDagEntity,
   toAirflowEntities,
 } from './airflowEntities';
 import { AirflowProviderConfig, readAirflowProviderConfigs } from './config';
@@ -150,16 +151,23 @@ export class AirflowEntityProvider implements EntityProvider {
     const started = Date.now();
     let entities;
     try {
+      const options = {
+        instance: client.instance,
+        dagUrl: (dagId: string) => client.uiLinkForDag(dagId),
+        owners: config.owners,
+        defaultOwner: config.defaultOwner,
+        defaultLifecycle: config.defaultLifecycle,
+      };
+      // Each DAG's entity is drafted as its page arrives; names and lineage,
+      // which take all of them, once every page is in.
       const [snapshot, exclude] = await Promise.all([
-        readAirflowCatalog(client, config.filters),
+        readAirflowCatalog(client, config.filters, dag =>
+          draftDagEntity(dag, options),
+        ),
         this.#authoritativeKeys(),
       ]);
       entities = toAirflowEntities(snapshot, {
         instance: client.instance,
-        dagUrl: dagId => client.uiLinkForDag(dagId),
-        owners: config.owners,
-        defaultOwner: config.defaultOwner,
-        defaultLifecycle: config.defaultLifecycle,
         exclude,
       });
     } catch (error) {
@@ -184,7 +192,9 @@ export class AirflowEntityProvider implements EntityProvider {
     if (this.#authorities.length === 0) return undefined;
     const keys = await Promise.all(
       this.#authorities.map(async ({ config, client }) =>
-        airflowCatalogKeys(await readAirflowCatalog(client, config.filters)),
+        airflowCatalogKeys(
+          await readAirflowCatalog(client, config.filters, dag => dag.dagId),
+        ),
       ),
     );
     return {

@@ -37,11 +37,6 @@ export interface AirflowEntityOptions {
   owners: Map<string, string>;
   defaultOwner?: string;
   defaultLifecycle: string;
-  /**
-   * What authoritative providers emit: this provider leaves those DAGs and
-   * assets out, but still links to them by the same names.
-   */
-  exclude?: AirflowCatalogKeys;
 }
 
 /** The DAGs and assets a provider emits, by Airflow id and asset name. */
@@ -77,6 +72,26 @@ export interface AirflowEntities {
 }
 
 /**
+ * A DAG's entity as far as the DAG alone decides it, and what it could not
+ * map: its name and the assets it reads take every DAG and asset of the
+ * instance, and are filled in by {@link toAirflowEntities}. Small, so that a
+ * refresh keeps these rather than the DAGs Airflow listed.
+ */
+export interface AirflowDagDraft {
+  dagId: string;
+  entity: ComponentEntity;
+  problems: DagProblems;
+}
+
+/** What a DAG's entity could not take as it is, for the report. */
+interface DagProblems {
+  unmappedOwner: boolean;
+  droppedTags: boolean;
+  invalidLifecycle: boolean;
+  unlinkable: boolean;
+}
+
+/**
  * The DAGs an asset is linked to: consumers are the DAGs scheduled on it
  * and (Airflow 3) the DAGs with a task reading it; producers the DAGs with
  * a task emitting it.
@@ -96,23 +111,27 @@ function assetDags(asset: AirflowAsset) {
  * An asset no selected DAG touches says nothing about this catalog's DAGs.
  */
 function linkedAssets(
-  snapshot: AirflowCatalogSnapshot,
-  dagIds: Set<string>,
+  assets: AirflowAsset[],
+  dagIds: ReadonlyMap<string, unknown>,
 ): AirflowAsset[] {
-  return snapshot.assets.filter(asset => {
+  return assets.filter(asset => {
     const { consumers, producers } = assetDags(asset);
     return [...consumers, ...producers].some(id => dagIds.has(id));
   });
 }
 
-/** What a provider emits for this snapshot, as {@link toAirflowEntities} decides it. */
+/**
+ * What a provider emits for this snapshot, as {@link toAirflowEntities}
+ * decides it; the snapshot's DAGs need be no more than their ids.
+ */
 export function airflowCatalogKeys(
-  snapshot: AirflowCatalogSnapshot,
+  snapshot: AirflowCatalogSnapshot<unknown>,
 ): AirflowCatalogKeys {
-  const dagIds = new Set(snapshot.dags.map(d => d.dagId));
   return {
-    dagIds,
-    assetNames: new Set(linkedAssets(snapshot, dagIds).map(a => a.name)),
+    dagIds: new Set(snapshot.dags.keys()),
+    assetNames: new Set(
+      linkedAssets(snapshot.assets, snapshot.dags).map(a => a.name),
+    ),
   };
 }
 
@@ -124,18 +143,73 @@ function assetUrl(instance: AirflowInstanceInfo, asset: AirflowAsset) {
 }
 
 /**
+ * The part of a DAG's entity that the DAG alone decides: all of it but its
+ * name, which is the DAG id's until {@link toAirflowEntities} resolves
+ * clashes, and the assets it reads.
+ */
+export function draftDagEntity(
+  dag: AirflowDag,
+  options: AirflowEntityOptions,
+): AirflowDagDraft {
+  const { instance } = options;
+  const problems: DagProblems = {
+    unmappedOwner: false,
+    droppedTags: false,
+    invalidLifecycle: false,
+    unlinkable: false,
+  };
+  // Built field by field rather than with conditional spreads: with ten
+  // thousand DAGs the temporary objects show in the refresh time.
+  const url = dagLink(dag.dagId, options, problems);
+  const location = `url:${url}`;
+  const annotations: Record<string, string> = {
+    [AIRFLOW_DAG_ID_ANNOTATION]: dag.dagId,
+    [AIRFLOW_INSTANCE_ANNOTATION]: instance.name,
+    [ANNOTATION_LOCATION]: location,
+    [ANNOTATION_ORIGIN_LOCATION]: location,
+  };
+  if (dag.timetableSummary) {
+    annotations[AIRFLOW_SCHEDULE_ANNOTATION] = dag.timetableSummary;
+  }
+  const entity: ComponentEntity = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: dag.dagId, namespace: NAMESPACE },
+    spec: {
+      type: AIRFLOW_DAG_COMPONENT_TYPE,
+      lifecycle: dagLifecycle(dag, options, problems),
+      owner: dagOwner(dag, options, problems),
+    },
+  };
+  const { metadata } = entity;
+  if (dag.displayName !== dag.dagId) metadata.title = dag.displayName;
+  if (dag.description) metadata.description = dag.description;
+  const tags = dagTags(dag, problems);
+  if (tags.length) metadata.tags = tags;
+  metadata.annotations = annotations;
+  metadata.links = [
+    { url, title: `Airflow (${instance.name})`, type: 'airflow' },
+  ];
+  return { dagId: dag.dagId, entity, problems };
+}
+
+/**
  * The catalog entities of one instance's DAGs and assets: pure, so that the
- * same snapshot always gives the same entities, on any replica.
+ * same snapshot always gives the same entities, on any replica. The DAGs'
+ * drafts are completed in place.
  *
  * Names are derived from the DAG id (the asset name) alone, never from the
  * instance, so that the same DAG in a CI and a production instance is the
  * same entity reference. Lineage: a consuming DAG `dependsOn` the asset, and
  * the asset `dependsOn` each producing DAG (the DAG is its `dependencyOf`),
  * which makes the catalog graph read producer ← asset ← consumer.
+ *
+ * `exclude` is what authoritative providers emit: this provider leaves those
+ * DAGs and assets out, but still links to them by the same names.
  */
 export function toAirflowEntities(
-  snapshot: AirflowCatalogSnapshot,
-  options: AirflowEntityOptions,
+  snapshot: AirflowCatalogSnapshot<AirflowDagDraft>,
+  options: { instance: AirflowInstanceInfo; exclude?: AirflowCatalogKeys },
 ): AirflowEntities {
   const { instance, exclude } = options;
   const report: AirflowMappingReport = {
@@ -149,9 +223,9 @@ export function toAirflowEntities(
     invalidLifecycles: [],
     unlinkable: [],
   };
-  const dagIds = new Set(snapshot.dags.map(d => d.dagId));
-  const assets = linkedAssets(snapshot, dagIds);
-  const dagNames = assignEntityNames(dagIds);
+  const drafts = snapshot.dags;
+  const assets = linkedAssets(snapshot.assets, drafts);
+  const dagNames = assignEntityNames(drafts.keys());
   const assetNames = assignEntityNames(assets.map(a => a.name));
   report.collisions.push(...dagNames.collisions, ...assetNames.collisions);
   // Names are valid and lower case already: the references need no parsing.
@@ -160,69 +234,47 @@ export function toAirflowEntities(
   const assetRef = (name: string) =>
     `resource:${NAMESPACE}/${assetNames.names.get(name)}`;
 
-  // Owners are resolved once per DAG, for its entity and its assets alike.
-  const byId = new Map(snapshot.dags.map(d => [d.dagId, d]));
-  const owners = new Map<string, string>();
-  const ownerOf = (dagId: string) => {
-    let owner = owners.get(dagId);
-    if (owner === undefined) {
-      owner = dagOwner(byId.get(dagId)!, options, report);
-      owners.set(dagId, owner);
+  // An unmapped owner is reported once per DAG, whether for its entity or
+  // for an asset it owns.
+  const reportedOwners = new Set<string>();
+  const ownerOf = (draft: AirflowDagDraft) => {
+    if (draft.problems.unmappedOwner && !reportedOwners.has(draft.dagId)) {
+      reportedOwners.add(draft.dagId);
+      report.unmappedOwners.push(draft.dagId);
     }
-    return owner;
+    return draft.entity.spec.owner;
   };
 
   const consumed = new Map<string, string[]>();
   for (const asset of assets) {
     for (const dagId of assetDags(asset).consumers) {
-      if (!dagIds.has(dagId)) continue;
+      if (!drafts.has(dagId)) continue;
       const list = consumed.get(dagId) ?? [];
       list.push(assetRef(asset.name));
       consumed.set(dagId, list);
     }
   }
 
-  const linkTitle = `Airflow (${instance.name})`;
   const dags: ComponentEntity[] = [];
-  for (const dag of snapshot.dags) {
-    const name = dagNames.names.get(dag.dagId)!;
-    if (name !== dag.dagId) report.renamed++;
-    if (exclude?.dagIds.has(dag.dagId)) {
+  for (const draft of drafts.values()) {
+    const { dagId, entity, problems } = draft;
+    const name = dagNames.names.get(dagId)!;
+    if (name !== dagId) report.renamed++;
+    if (exclude?.dagIds.has(dagId)) {
       report.deferred++;
       continue;
     }
-    // Built field by field rather than with conditional spreads: with ten
-    // thousand DAGs the temporary objects show in the refresh time.
-    const url = dagLink(dag.dagId, options, report);
-    const location = `url:${url}`;
-    const annotations: Record<string, string> = {
-      [AIRFLOW_DAG_ID_ANNOTATION]: dag.dagId,
-      [AIRFLOW_INSTANCE_ANNOTATION]: instance.name,
-      [ANNOTATION_LOCATION]: location,
-      [ANNOTATION_ORIGIN_LOCATION]: location,
-    };
-    if (dag.timetableSummary) {
-      annotations[AIRFLOW_SCHEDULE_ANNOTATION] = dag.timetableSummary;
+    entity.metadata.name = name;
+    if (problems.unlinkable) report.unlinkable.push(dagId);
+    if (problems.invalidLifecycle) report.invalidLifecycles.push(dagId);
+    ownerOf(draft);
+    if (problems.droppedTags) report.droppedTags.push(dagId);
+    const reads = consumed.get(dagId);
+    // Most DAGs read one asset or none: only a longer list needs sorting.
+    if (reads) {
+      entity.spec.dependsOn =
+        reads.length > 1 ? [...new Set(reads)].sort() : reads;
     }
-    const entity: ComponentEntity = {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: { name, namespace: NAMESPACE },
-      spec: {
-        type: AIRFLOW_DAG_COMPONENT_TYPE,
-        lifecycle: dagLifecycle(dag, options, report),
-        owner: ownerOf(dag.dagId),
-      },
-    };
-    const { metadata, spec } = entity;
-    if (dag.displayName !== dag.dagId) metadata.title = dag.displayName;
-    if (dag.description) metadata.description = dag.description;
-    const tags = dagTags(dag, report);
-    if (tags.length) metadata.tags = tags;
-    metadata.annotations = annotations;
-    metadata.links = [{ url, title: linkTitle, type: 'airflow' }];
-    const reads = consumed.get(dag.dagId);
-    if (reads) spec.dependsOn = [...new Set(reads)].sort();
     dags.push(entity);
   }
 
@@ -233,7 +285,7 @@ export function toAirflowEntities(
     if (exclude?.assetNames.has(asset.name)) continue;
     const { consumers, producers } = assetDags(asset);
     const linked = (ids: Set<string>) =>
-      [...ids].filter(id => dagIds.has(id)).sort(compare);
+      [...ids].filter(id => drafts.has(id)).sort(compare);
     const producing = linked(producers);
     // The asset belongs to whoever writes it; else to whoever reads it.
     const owningDag = producing[0] ?? linked(consumers)[0];
@@ -256,7 +308,7 @@ export function toAirflowEntities(
       },
       spec: {
         type: AIRFLOW_ASSET_RESOURCE_TYPE,
-        owner: ownerOf(owningDag),
+        owner: ownerOf(drafts.get(owningDag)!),
         ...(producing.length ? { dependsOn: producing.map(dagRef) } : {}),
       },
     });
@@ -275,18 +327,18 @@ function compare(a: string, b: string): number {
 function dagOwner(
   dag: AirflowDag,
   options: AirflowEntityOptions,
-  report: AirflowMappingReport,
+  problems: DagProblems,
 ): string {
   for (const owner of dag.owners) {
     const mapped = options.owners.get(ownerKey(owner));
     if (mapped) return mapped;
   }
   if (options.defaultOwner) return options.defaultOwner;
-  report.unmappedOwners.push(dag.dagId);
+  problems.unmappedOwner = true;
   return UNKNOWN_OWNER;
 }
 
-function dagTags(dag: AirflowDag, report: AirflowMappingReport): string[] {
+function dagTags(dag: AirflowDag, problems: DagProblems): string[] {
   const tags: string[] = [];
   let dropped = false;
   for (const tag of dag.tags) {
@@ -294,7 +346,7 @@ function dagTags(dag: AirflowDag, report: AirflowMappingReport): string[] {
     if (!normalised) dropped = true;
     else if (!tags.includes(normalised)) tags.push(normalised);
   }
-  if (dropped) report.droppedTags.push(dag.dagId);
+  problems.droppedTags = dropped;
   return tags;
 }
 
@@ -302,13 +354,13 @@ function dagTags(dag: AirflowDag, report: AirflowMappingReport): string[] {
 function dagLifecycle(
   dag: AirflowDag,
   options: AirflowEntityOptions,
-  report: AirflowMappingReport,
+  problems: DagProblems,
 ): string {
   for (const tag of dag.tags) {
     if (!LIFECYCLE_PREFIX.test(tag)) continue;
     const match = LIFECYCLE_TAG.exec(tag.trim().toLowerCase());
     if (match) return match[1];
-    report.invalidLifecycles.push(dag.dagId);
+    problems.invalidLifecycle = true;
     break;
   }
   return options.defaultLifecycle;
@@ -317,13 +369,13 @@ function dagLifecycle(
 function dagLink(
   dagId: string,
   options: AirflowEntityOptions,
-  report: AirflowMappingReport,
+  problems: DagProblems,
 ): string {
   try {
     return options.dagUrl(dagId);
   } catch {
     // Airflow allows the DAG ids `.` and `..`, which no URL path can hold.
-    report.unlinkable.push(dagId);
+    problems.unlinkable = true;
     return `${options.instance.uiUrl}/dags`;
   }
 }

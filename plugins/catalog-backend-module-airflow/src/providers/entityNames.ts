@@ -68,12 +68,16 @@ export function assignEntityNames(ids: Iterable<string>): EntityNames {
   // Collisions are rare: name every id first, group only the colliding ones.
   const names = new Map<string, string>();
   const count = new Map<string, number>();
+  let clashes = false;
   for (const id of ids) {
     if (names.has(id)) continue;
     const name = entityName(id);
     names.set(id, name);
-    count.set(name, (count.get(name) ?? 0) + 1);
+    const n = (count.get(name) ?? 0) + 1;
+    count.set(name, n);
+    if (n > 1) clashes = true;
   }
+  if (!clashes) return { names, collisions: [] };
   const groups = new Map<string, string[]>();
   for (const [id, name] of names) {
     if (count.get(name)! < 2) continue;

@@ -234,6 +234,17 @@ export class DatabasePromotionStore {
     }
   }
 
+  /** Ids of promotions `executing` since before `before`, oldest first. */
+  async findStuckExecuting(before: Date, limit: number): Promise<string[]> {
+    const rows = await this.knex(PROMOTIONS)
+      .where('status', 'executing')
+      .andWhere('updated_at', '<', before)
+      .orderBy('updated_at', 'asc')
+      .limit(limit)
+      .select('id');
+    return rows.map(row => row.id);
+  }
+
   async addEvent(promotionId: string, event: NewPromotionEvent) {
     await this.knex(EVENTS).insert({
       promotion_id: promotionId,

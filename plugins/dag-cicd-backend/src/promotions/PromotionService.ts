@@ -29,6 +29,7 @@ import {
   EnvironmentStore,
 } from '../database/EnvironmentStore';
 import { resolveCommit } from '../service/commits';
+import { SYSTEM_ACTOR } from '../service/Provisioner';
 import { DagSettingsRegistry } from '../service/dagSettings';
 import { DagEntity, EntityAccess } from '../service/entityAccess';
 import { Caller } from '../service/EnvironmentService';
@@ -601,6 +602,47 @@ export class PromotionService {
     if (!cancelled)
       assertOpen((await this.options.store.get(id))!, 'cancelled');
     return this.#view(cancelled!);
+  }
+
+  /**
+   * Closes promotions whose backend stopped between marking them
+   * `executing` and recording the deploy result (a crash, a deploy): they
+   * would block their stage forever. They become `failed` with an unknown
+   * deploy result and the stage keeps its commit; someone checks the
+   * deploy and requests the promotion again. Run by a scheduled task, once
+   * across replicas.
+   *
+   * @returns how many were closed
+   */
+  async failStuckExecutions(olderThanMs = 30 * 60_000): Promise<number> {
+    const { store } = this.options;
+    const now = this.#now();
+    const ids = await store.findStuckExecuting(
+      new Date(now.getTime() - olderThanMs),
+      100,
+    );
+    let closed = 0;
+    for (const id of ids) {
+      const deploy: DeployResultRecord = {
+        action: 'unknown',
+        status: 'failed',
+        detail:
+          'The backend stopped while this promotion was executing, so the deploy result is unknown; check the deploy and request the promotion again',
+      };
+      const failed = await store.update(
+        id,
+        ['executing'],
+        { status: 'failed', deploy, closedAt: now, updatedAt: now },
+        {
+          type: 'failed',
+          actor: SYSTEM_ACTOR,
+          at: now,
+          detail: { deploy: deploy as unknown as JsonObject },
+        },
+      );
+      if (failed) closed++;
+    }
+    return closed;
   }
 
   /** For each stage in order: what it runs, since when, and what is coming. */

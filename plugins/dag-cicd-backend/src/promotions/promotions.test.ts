@@ -613,3 +613,29 @@ describe('promotions: bad input and rules', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('promotions: a backend that stopped mid-execution', () => {
+  it('closes a promotion stuck in executing as failed, so the stage is free again', async () => {
+    const app = await setup();
+    const promotion = await approvedPromotion(app);
+    // A replica marks it executing and dies before the deploy result.
+    await app
+      .knex('dag_cicd_promotions')
+      .where({ id: promotion.id })
+      .update({
+        status: 'executing',
+        updated_at: new Date(Date.now() - 3_600_000),
+      });
+    const service = app.promotions!;
+    expect(await service.failStuckExecutions(60_000)).toBe(1);
+    const closed = await request(app.app)
+      .get(`/promotions/${promotion.id}`)
+      .set('Authorization', as(ALICE));
+    expect(closed.body).toMatchObject({
+      status: 'failed',
+      deploy: { status: 'failed', detail: expect.stringMatching(/unknown/) },
+    });
+    expect((await pipeline(app)).body.stages[1].promotionId).toBeNull();
+    expect(await service.failStuckExecutions(60_000)).toBe(0);
+  });
+});

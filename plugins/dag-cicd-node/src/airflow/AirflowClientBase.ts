@@ -40,6 +40,8 @@ export function segment(id: string): string {
   return encodeURIComponent(id);
 }
 
+type Json = Record<string, any>;
+
 /**
  * What both API versions' clients share: paging through collections. A
  * version's client says where each call goes and how its answers read.
@@ -50,8 +52,32 @@ export abstract class AirflowClientBase implements AirflowClient {
     protected readonly http: AirflowHttp,
   ) {}
 
-  abstract getDag(dagId: string): Promise<AirflowDag>;
-  abstract getDagDetails(dagId: string): Promise<AirflowDagDetails>;
+  /** A DAG as the version's API describes it. */
+  protected abstract dag(json: Json): AirflowDag;
+  /** The fields of a DAG's details beyond the DAG's own, as the version has them. */
+  protected abstract dagDetails(
+    json: Json,
+  ): Omit<AirflowDagDetails, keyof AirflowDag>;
+
+  async getDag(dagId: string): Promise<AirflowDag> {
+    return this.http.request(
+      `getDag(${dagId})`,
+      { method: 'GET', path: `${this.api}/dags/${segment(dagId)}` },
+      body => this.dag(object(body, 'The DAG')),
+    );
+  }
+
+  async getDagDetails(dagId: string): Promise<AirflowDagDetails> {
+    return this.http.request(
+      `getDagDetails(${dagId})`,
+      { method: 'GET', path: `${this.api}/dags/${segment(dagId)}/details` },
+      body => {
+        const json = object(body, 'The DAG details');
+        return { ...this.dag(json), ...this.dagDetails(json) };
+      },
+    );
+  }
+
   abstract listDags(
     query?: ListDagsQuery & PageQuery,
   ): Promise<AirflowPage<AirflowDag>>;

@@ -105,30 +105,18 @@ export class AirflowV1Client extends AirflowClientBase {
   protected readonly triggerFields = {};
   protected readonly newestFirst = '-id';
 
-  async getDag(dagId: string): Promise<AirflowDag> {
-    return this.http.request(
-      `getDag(${dagId})`,
-      { method: 'GET', path: `${API}/dags/${segment(dagId)}` },
-      body => dag(object(body, 'The DAG')),
-    );
+  protected dag(json: Json): AirflowDag {
+    return dag(json);
   }
 
-  async getDagDetails(dagId: string): Promise<AirflowDagDetails> {
-    return this.http.request(
-      `getDagDetails(${dagId})`,
-      { method: 'GET', path: `${API}/dags/${segment(dagId)}/details` },
-      body => {
-        const json = object(body, 'The DAG details');
-        const what = 'The DAG details';
-        return {
-          ...dag(json),
-          ownerLinks: {},
-          docMd: optionalString(json, 'doc_md', what),
-          startDate: optionalString(json, 'start_date', what),
-          catchup: typeof json.catchup === 'boolean' ? json.catchup : undefined,
-        };
-      },
-    );
+  protected dagDetails(json: Json): Omit<AirflowDagDetails, keyof AirflowDag> {
+    const what = 'The DAG details';
+    return {
+      ownerLinks: {},
+      docMd: optionalString(json, 'doc_md', what),
+      startDate: optionalString(json, 'start_date', what),
+      catchup: typeof json.catchup === 'boolean' ? json.catchup : undefined,
+    };
   }
 
   async listDags(

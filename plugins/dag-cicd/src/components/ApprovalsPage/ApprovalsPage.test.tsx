@@ -15,6 +15,10 @@ import { DagCicdApi, dagCicdApiRef } from '../../api/DagCicdApi';
 import { aGate, aPromotion, commitOf } from '../../__testUtils__/pagesFixtures';
 import { ApprovalsPage } from './ApprovalsPage';
 
+// Rendering MUI tables with user events is slow on a loaded CI machine; a
+// limit, not a timing assertion.
+jest.setTimeout(30_000);
+
 function dag(name: string, owner: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -53,7 +57,7 @@ function api(): Partial<DagCicdApi> & {
     executePromotion: jest.fn(async id => ({
       ...ours,
       id,
-      status: 'executed',
+      status: 'executed' as const,
     })),
   };
 }

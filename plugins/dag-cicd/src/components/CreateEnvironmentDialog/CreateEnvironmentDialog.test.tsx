@@ -34,6 +34,7 @@ async function renderDialog(
   entityRef = ENTITY_REF,
 ) {
   const onCreated = jest.fn();
+  const onProvisioned = jest.fn();
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -47,11 +48,12 @@ async function renderDialog(
         entityRef={entityRef}
         stages={STAGES}
         onCreated={onCreated}
+        onProvisioned={onProvisioned}
         pollIntervalMs={10}
       />
     </TestApiProvider>,
   );
-  return { onCreated };
+  return { onCreated, onProvisioned };
 }
 
 function commitField() {
@@ -116,15 +118,21 @@ describe('CreateEnvironmentDialog', () => {
     mock.on('GET', '/environments/{id}', () => ({
       body: polls++ < 1 ? provisioning : { ...provisioning, status: 'ready' },
     }));
-    const { onCreated } = await renderDialog(mock);
+    const { onCreated, onProvisioned } = await renderDialog(mock);
     await userEvent.type(commitField(), sha(5));
     await userEvent.click(screen.getByRole('button', { name: 'Create' }));
 
     expect(await screen.findByText('provisioning')).toBeInTheDocument();
     expect(onCreated).toHaveBeenCalledWith(provisioning);
+    expect(onProvisioned).not.toHaveBeenCalled();
     expect(
       await screen.findByText(/Ready: runs write under/),
     ).toBeInTheDocument();
+    // The pipeline and the table learn that it is ready, not only the dialog.
+    expect(onProvisioned).toHaveBeenCalledWith({
+      ...provisioning,
+      status: 'ready',
+    });
     expect(mock.calls('GET', '/environments/{id}')[0].params.id).toBe(
       provisioning.id,
     );

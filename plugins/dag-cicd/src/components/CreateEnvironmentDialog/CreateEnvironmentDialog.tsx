@@ -65,6 +65,11 @@ export interface CreateEnvironmentDialogProps {
   stages: StageOption[];
   /** Called once the environment exists (still provisioning). */
   onCreated?: (environment: Environment) => void;
+  /**
+   * Called when provisioning has ended, ready or failed: what shows the
+   * environment elsewhere (the pipeline, the table) loads it again.
+   */
+  onProvisioned?: (environment: Environment) => void;
   /** How often provisioning progress is polled. */
   pollIntervalMs?: number;
 }
@@ -77,7 +82,8 @@ export interface CreateEnvironmentDialogProps {
  * @public
  */
 export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
-  const { open, onClose, entityRef, stages, onCreated } = props;
+  const { open, onClose, entityRef, stages, onCreated, onProvisioned } =
+    props;
   const api = useApi(dagCicdApiRef);
   const [form, setForm] = useState<CreateEnvironmentForm>(() =>
     emptyForm(stages[0]?.name ?? ''),
@@ -151,8 +157,11 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
 
   const provisioning = created?.status === 'provisioning';
   const poll = useCallback(async () => {
-    if (created) setCreated(await api.getEnvironment(created.id));
-  }, [api, created]);
+    if (!created) return;
+    const next = await api.getEnvironment(created.id);
+    setCreated(next);
+    if (next.status !== 'provisioning') onProvisioned?.(next);
+  }, [api, created, onProvisioned]);
   usePolling(poll, {
     active: open && provisioning,
     intervalMs: props.pollIntervalMs ?? 2000,

@@ -96,6 +96,7 @@ export function DagCicdContent() {
           entityRef={entityRef}
           stages={stages}
           onCreated={changed}
+          onProvisioned={changed}
         />
       )}
       {selected && (
