@@ -82,8 +82,7 @@ export interface CreateEnvironmentDialogProps {
  * @public
  */
 export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
-  const { open, onClose, entityRef, stages, onCreated, onProvisioned } =
-    props;
+  const { open, onClose, entityRef, stages, onCreated, onProvisioned } = props;
   const api = useApi(dagCicdApiRef);
   const [form, setForm] = useState<CreateEnvironmentForm>(() =>
     emptyForm(stages[0]?.name ?? ''),
