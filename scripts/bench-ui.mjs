@@ -3,17 +3,13 @@
 // time to first render and to change page (the server pages, so neither
 // should grow with the count) — and the plugin's share of the app bundle.
 // Needs `packages/app/dist` (`yarn --cwd packages/app build`) and Chromium.
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import {
-  guestToken,
-  startPortal,
-  waitForEntity,
-} from '../test/harness/portal.mjs';
+import { startPortal } from '../test/harness/portal.mjs';
 import { launchBrowser } from '../test/harness/browser.mjs';
+import { seedEnvironments, signInAsGuest } from '../test/harness/guest.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTITY = 'component:default/orders-daily';
@@ -50,42 +46,6 @@ function bundleSizes() {
   return rows;
 }
 
-async function seed(baseUrl) {
-  let token = await guestToken(baseUrl);
-  await waitForEntity(baseUrl, token, ENTITY);
-  let next = 0;
-  const worker = async () => {
-    while (next < COUNT) {
-      // Named, not ci_<sha7>: 5,000 random short SHAs may collide.
-      const name = `bench_${next++}`;
-      for (;;) {
-        const response = await fetch(`${baseUrl}/api/dag-cicd/environments`, {
-          method: 'POST',
-          headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-          },
-          body: JSON.stringify({
-            entityRef: ENTITY,
-            stage: 'ci',
-            name,
-            commit: randomBytes(20).toString('hex'),
-            profile: 'empty',
-          }),
-        });
-        if (response.ok) break;
-        // The guest owns the DAG once the catalog has ingested its groups.
-        if (response.status !== 403) {
-          throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-        }
-        await new Promise(resolve => setTimeout(resolve, 1000));
-        token = await guestToken(baseUrl);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-}
-
 const portal = await startPortal({
   logName: 'bench-ui-backend.log',
   watch: false,
@@ -93,19 +53,20 @@ const portal = await startPortal({
 const browser = await launchBrowser();
 try {
   const seeding = Date.now();
-  await seed(portal.baseUrl);
+  await seedEnvironments(portal.baseUrl, {
+    entityRef: ENTITY,
+    count: COUNT,
+    // Named: 5,000 random short SHAs may collide.
+    name: i => `bench_${i}`,
+    concurrency: 8,
+  });
   console.log(
     `seeded ${COUNT} environments of ${ENTITY} in ${(
       (Date.now() - seeding) /
       1000
     ).toFixed(0)}s`,
   );
-  const page = await browser.newPage({
-    viewport: { width: 1400, height: 900 },
-  });
-  await page.goto(portal.baseUrl);
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page.getByRole('link', { name: 'Environments' }).first().waitFor();
+  const page = await signInAsGuest(browser, portal.baseUrl);
 
   const url = `${portal.baseUrl}/dag-cicd/environments`;
   const firstRender = [];

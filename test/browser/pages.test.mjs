@@ -3,9 +3,9 @@
 // DAG's Overview tab carries the CI/CD and Airflow DAG cards. Each screen is
 // screenshotted and checked with axe-core for critical violations.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { guestToken, startPortal, waitForEntity } from '../harness/portal.mjs';
+import { seedEnvironments, signInAsGuest } from '../harness/guest.mjs';
+import { startPortal } from '../harness/portal.mjs';
 import {
   accessibilityViolations,
   launchBrowser,
@@ -22,58 +22,14 @@ let page;
 before(async () => {
   portal = await startPortal({ logName: 'pages-backend.log', watch: false });
   browser = await launchBrowser();
-  const token = await guestToken(portal.baseUrl);
-  await waitForEntity(portal.baseUrl, token, ENTITY);
-  await seedEnvironments(token);
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(portal.baseUrl);
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page
-    .getByRole('link', { name: 'Environments' })
-    .first()
-    .waitFor({ timeout: 60_000 });
+  await seedEnvironments(portal.baseUrl, { entityRef: ENTITY, count: SEEDED });
+  page = await signInAsGuest(browser, portal.baseUrl);
 });
 
 after(async () => {
   await browser?.close();
   await portal?.stop();
 });
-
-// Environments in `ci` with the `empty` profile need no Airflow: they are
-// ready as soon as their namespace exists. The guest may take a moment to
-// own the example DAGs (the catalog ingests users and groups asynchronously).
-async function seedEnvironments(token) {
-  const deadline = Date.now() + 120_000;
-  for (let i = 0; i < SEEDED; i++) {
-    const commit = randomBytes(20).toString('hex');
-    for (;;) {
-      const response = await fetch(
-        `${portal.baseUrl}/api/dag-cicd/environments`,
-        {
-          method: 'POST',
-          headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-          },
-          body: JSON.stringify({
-            entityRef: ENTITY,
-            stage: 'ci',
-            commit,
-            profile: 'empty',
-          }),
-        },
-      );
-      if (response.ok) break;
-      if (response.status !== 403 || Date.now() > deadline) {
-        throw new Error(
-          `seeding failed: HTTP ${response.status} ${await response.text()}`,
-        );
-      }
-      token = await guestToken(portal.baseUrl);
-      await new Promise(resolve => setTimeout(resolve, 2000));
-    }
-  }
-}
 
 async function assertAccessible(name) {
   assert.deepEqual(

@@ -50,7 +50,9 @@ test(
     await tab.waitFor({ timeout: 60_000 });
     await tab.click();
 
-    await page.getByText('No environments yet').waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/^No environments match/)
+      .waitFor({ timeout: 60_000 });
     assert.match(
       page.url(),
       /\/catalog\/default\/component\/orders-daily\/ci-cd$/,

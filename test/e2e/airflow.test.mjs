@@ -5,21 +5,17 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { AIRFLOW_USERNAME, startAirflow } from '../harness/airflow.mjs';
-import { cleanUpOnExit } from '../harness/cleanup.mjs';
-import { guestToken, startPortal, waitForEntity } from '../harness/portal.mjs';
-import { freePort } from '../../scripts/lib/ports.mjs';
+import { ORDERS_DAILY as ENTITY, startE2eStack } from '../harness/e2eStack.mjs';
+import { guestToken, waitForEntity } from '../harness/portal.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../..',
 );
 
-const ENTITY = 'component:default/orders-daily';
 const DAG_ID = 'orders_daily';
 // revenue_report needs spark-submit: only the DAGs that run anywhere.
 const DAG_FILES = ['orders_daily.py', 'customer_events_hourly.py'];
@@ -37,125 +33,46 @@ const FINAL = ['success', 'failed', 'error'];
 // Fixed, so that a failure replays; DAG_CICD_E2E_SEED tries another.
 const SEED = Number(process.env.DAG_CICD_E2E_SEED ?? 42);
 
-let work;
-let forgetWork;
+let stack;
 let store;
 let airflow;
 let portal;
 let token;
 
 before(async () => {
-  // The store's URIs are real paths: no link may lie on the way.
-  work = fs.realpathSync(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-e2e-')),
-  );
-  forgetWork = cleanUpOnExit(() =>
-    fs.rmSync(work, { recursive: true, force: true }),
-  );
-  store = path.join(work, 'store');
-  for (const folder of ['lake', 'fixtures']) {
-    fs.cpSync(
-      path.join(root, 'examples', 'data', folder),
-      path.join(store, folder),
-      { recursive: true },
-    );
-  }
-  const dags = path.join(work, 'dags');
-  fs.mkdirSync(dags);
-  for (const file of DAG_FILES) {
-    fs.copyFileSync(
-      path.join(root, 'examples', 'dags', file),
-      path.join(dags, file),
-    );
-  }
-
-  // Both start at once: Airflow's port and password are chosen here, since
-  // the backend's configuration names them.
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const starting = [
-    startAirflow({
-      dagsFolder: dags,
-      dagIds: DAG_FILES.map(file => path.basename(file, '.py')),
-      port,
-      password,
-      env: { DAG_CICD_PRODUCTION_ROOT: `file://${store}/` },
-    }).then(started => (airflow = started)),
-    startPortal({
-      logName: 'e2e-backend.log',
-      watch: false,
-      config: backendConfig(`http://127.0.0.1:${port}`, password),
-    }).then(started => (portal = started)),
-  ];
-  const failures = (await Promise.allSettled(starting)).filter(
-    result => result.status === 'rejected',
-  );
-  if (failures.length) throw failures[0].reason;
-  const entity = await waitForEntity(
-    portal.baseUrl,
-    await guestToken(portal.baseUrl),
-    ENTITY,
-  );
-  token = await ownerToken(entity);
-});
-
-after(async () => {
-  await Promise.allSettled([airflow?.stop(), portal?.stop()]);
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  forgetWork?.();
-});
-
-function backendConfig(airflowUrl, password) {
-  return {
-    // The catalog module discovers DAGs from the same Airflow. Only the DAG
-    // that no hand-written entity in examples/ describes: the others would be
-    // the same entity from two sources, which the catalog reports as a
-    // conflict.
-    catalog: {
-      providers: {
-        airflow: {
-          local: {
-            instance: 'local',
-            // Airflow's dag_id_pattern: a SQL LIKE pattern, not a regex.
-            filters: { dagIdPattern: 'customer_events_hourly' },
-            defaultOwner: 'group:default/data-engineering',
-            schedule: {
-              frequency: { seconds: 5 },
-              timeout: { minutes: 1 },
-              initialDelay: { seconds: 0 },
+  stack = await startE2eStack({
+    name: 'e2e',
+    dags: DAG_FILES.map(file => path.join(root, 'examples', 'dags', file)),
+    chaos: CHAOS,
+    config: {
+      // The catalog module discovers DAGs from the same Airflow. Only the
+      // DAG that no hand-written entity in examples/ describes: the others
+      // would be the same entity from two sources, which the catalog
+      // reports as a conflict.
+      catalog: {
+        providers: {
+          airflow: {
+            local: {
+              instance: 'local',
+              // Airflow's dag_id_pattern: a SQL LIKE pattern, not a regex.
+              filters: { dagIdPattern: 'customer_events_hourly' },
+              defaultOwner: 'group:default/data-engineering',
+              schedule: {
+                frequency: { seconds: 5 },
+                timeout: { minutes: 1 },
+                initialDelay: { seconds: 0 },
+              },
             },
           },
         },
       },
     },
-    dagCicd: {
-      dataStore: { file: { root: store } },
-      airflow: {
-        instances: [
-          {
-            // The example entities say `airflow.apache.org/instance: local`.
-            name: 'local',
-            baseUrl: airflowUrl,
-            apiVersion: 'v2',
-            auth: { type: 'simple', username: AIRFLOW_USERNAME, password },
-          },
-        ],
-      },
-      environments: {
-        sample: { maxObjects: 100, rowFraction: 1 },
-        chaos: CHAOS,
-      },
-      dags: [
-        {
-          entityRef: ENTITY,
-          productionPrefix: 'lake/orders_daily/',
-          inputs: { orders: 'lake/raw/orders/' },
-          fixtures: 'fixtures/orders_daily/',
-        },
-      ],
-    },
-  };
-}
+  });
+  ({ store, airflow, portal } = stack);
+  token = await ownerToken(stack.ordersDaily);
+});
+
+after(() => stack?.stop());
 
 test(
   'sample and chaos environments of orders-daily run on Airflow 3, isolated',
@@ -295,11 +212,6 @@ test(
   },
 );
 
-/**
- * A guest token that carries the ownership of `entity`: the claims are read
- * from the catalog when the token is issued, and the guest's group may be
- * ingested after the DAG entity is.
- */
 test(
   'the catalog module discovers a DAG of the real Airflow 3 as an entity',
   { timeout: 120_000 },
@@ -336,6 +248,11 @@ test(
   },
 );
 
+/**
+ * A guest token that carries the ownership of `entity`: the claims are read
+ * from the catalog when the token is issued, and the guest's group may be
+ * ingested after the DAG entity is.
+ */
 async function ownerToken(entity) {
   const owner = entity.relations.find(r => r.type === 'ownedBy').targetRef;
   return poll(`a guest token owning ${ENTITY}`, 120_000, async () => {

@@ -7,15 +7,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { parse } from 'yaml';
-import { AIRFLOW_USERNAME, startAirflow } from '../harness/airflow.mjs';
-import { cleanUpOnExit } from '../harness/cleanup.mjs';
-import { guestToken, startPortal, waitForEntity } from '../harness/portal.mjs';
-import { freePort } from '../../scripts/lib/ports.mjs';
+import { ORDERS_DAILY as ENTITY, startE2eStack } from '../harness/e2eStack.mjs';
+import { guestToken, waitForEntity } from '../harness/portal.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -28,109 +25,40 @@ const workflow = parse(
     'utf8',
   ),
 );
-const ENTITY = 'component:default/orders-daily';
 const CI_TOKEN = randomBytes(24).toString('hex');
 
-let work;
-let forgetWork;
-let store;
-let airflow;
+let stack;
 let portal;
 let cliBin;
 
 before(async () => {
-  work = fs.realpathSync(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-ci-e2e-')),
-  );
-  forgetWork = cleanUpOnExit(() =>
-    fs.rmSync(work, { recursive: true, force: true }),
-  );
-  store = path.join(work, 'store');
-  for (const folder of ['lake', 'fixtures']) {
-    fs.cpSync(
-      path.join(root, 'examples', 'data', folder),
-      path.join(store, folder),
-      { recursive: true },
-    );
-  }
   // The DAG repository's own dags/ folder is what Airflow runs.
-  const dags = path.join(work, 'dags');
-  fs.cpSync(path.join(repo, 'dags'), dags, {
-    recursive: true,
-    dereference: true,
+  const dags = path.join(repo, 'dags');
+  stack = await startE2eStack({
+    name: 'e2e-ci',
+    dags: fs
+      .readdirSync(dags)
+      .filter(file => file.endsWith('.py'))
+      .map(file => path.join(dags, file)),
+    chaos: { nulls: 0.03, malformed: 0.03, duplicates: 0.03 },
+    // The repository's own CI access configuration, with this run's token.
+    config: parse(
+      fs
+        .readFileSync(path.join(root, 'app-config.ci.yaml'), 'utf8')
+        .replace('${DAG_CICD_CI_TOKEN}', CI_TOKEN),
+    ),
   });
+  portal = stack.portal;
   // `dag-cicd` on the PATH, as `npm install --global @dag-cicd/cli` puts it.
-  cliBin = path.join(work, 'bin');
+  cliBin = path.join(stack.work, 'bin');
   fs.mkdirSync(cliBin);
   fs.symlinkSync(
     path.join(root, 'packages', 'cli', 'bin', 'dag-cicd'),
     path.join(cliBin, 'dag-cicd'),
   );
-
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const starting = [
-    startAirflow({
-      dagsFolder: dags,
-      dagIds: ['orders_daily'],
-      port,
-      password,
-      env: { DAG_CICD_PRODUCTION_ROOT: `file://${store}/` },
-    }).then(started => (airflow = started)),
-    startPortal({
-      logName: 'e2e-ci-backend.log',
-      watch: false,
-      config: backendConfig(`http://127.0.0.1:${port}`, password),
-    }).then(started => (portal = started)),
-  ];
-  const failures = (await Promise.allSettled(starting)).filter(
-    result => result.status === 'rejected',
-  );
-  if (failures.length) throw failures[0].reason;
-  await waitForEntity(portal.baseUrl, await guestToken(portal.baseUrl), ENTITY);
 });
 
-after(async () => {
-  await Promise.allSettled([airflow?.stop(), portal?.stop()]);
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  forgetWork?.();
-});
-
-function backendConfig(airflowUrl, password) {
-  return {
-    // The repository's own CI access configuration, with this run's token.
-    ...parse(
-      fs
-        .readFileSync(path.join(root, 'app-config.ci.yaml'), 'utf8')
-        .replace('${DAG_CICD_CI_TOKEN}', CI_TOKEN),
-    ),
-    dagCicd: {
-      dataStore: { file: { root: store } },
-      airflow: {
-        instances: [
-          {
-            name: 'local',
-            baseUrl: airflowUrl,
-            apiVersion: 'v2',
-            auth: { type: 'simple', username: AIRFLOW_USERNAME, password },
-          },
-        ],
-      },
-      environments: {
-        sample: { maxObjects: 100, rowFraction: 1 },
-        chaos: { nulls: 0.03, malformed: 0.03, duplicates: 0.03 },
-      },
-      dags: [
-        {
-          entityRef: ENTITY,
-          productionPrefix: 'lake/orders_daily/',
-          inputs: { orders: 'lake/raw/orders/' },
-          fixtures: 'fixtures/orders_daily/',
-        },
-      ],
-    },
-  };
-}
+after(() => stack?.stop());
 
 /** GitHub's expression context for one event, as far as the workflow uses it. */
 function githubContext({ event, sha, ref }) {

@@ -1,108 +1,33 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { Environment, Run } from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  environmentFixture as environment,
+  errorAnswer,
+  runFixture as run,
+  startTestBackend,
+  TestBackend,
+  TestHandler,
+} from '@dag-cicd/plugin-dag-cicd-common/testUtils';
 import { runCli } from './program';
 import { ExitCode } from './exitCodes';
 
-// A real HTTP server standing in for the backend, so requests, headers and
-// the server's error bodies go through the same client code as in CI.
-type Handler = (req: http.IncomingMessage & { body?: any }) => {
-  status: number;
-  body: unknown;
-  contentType?: string;
-};
-
+// The fixtures' environment and run: ci_ab12cd3 of orders at COMMIT.
 const COMMIT = 'ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12';
 const ENTITY = 'component:default/orders';
 
-function environment(overrides: Record<string, unknown> = {}) {
-  return {
-    id: 'env-1',
-    name: 'ci_ab12cd3',
-    entityRef: ENTITY,
-    commit: COMMIT,
-    stage: 'ci',
-    dataNamespace: 'file:///store/default/orders/ci_ab12cd3/',
-    inputs: {},
-    artifacts: {},
-    connections: {},
-    profile: 'sample',
-    status: 'ready',
-    createdBy: 'ci-pipeline',
-    createdAt: '2026-11-24T12:00:00Z',
-    ...overrides,
-  };
-}
-
-function run(overrides: Record<string, unknown> = {}) {
-  return {
-    id: 'run-1',
-    environmentId: 'env-1',
-    instance: 'local',
-    dagId: 'orders',
-    dagRunId: 'dag_cicd__ci_ab12cd3__1',
-    state: 'queued',
-    uiUrl: 'http://airflow:8080/dags/orders/runs/dag_cicd__ci_ab12cd3__1',
-    startedBy: 'ci-pipeline',
-    createdAt: '2026-11-24T12:00:00Z',
-    tasks: [],
-    manifests: [],
-    ...overrides,
-  };
-}
-
-/** The body a Backstage backend answers an error with. */
-function backstageError(status: number, name: string, message: string) {
-  return {
-    status,
-    body: {
-      error: { name, message },
-      request: { method: 'POST', url: '/api/dag-cicd/environments' },
-      response: { statusCode: status },
-    },
-  };
-}
-
 describe('dag-cicd', () => {
-  let server: http.Server;
-  let url: string;
-  let handler: Handler;
-  let requests: Array<{
-    method?: string;
-    url?: string;
-    authorization?: string;
-    body?: any;
-  }>;
+  // A real HTTP server standing in for the backend, so requests, headers and
+  // the server's error bodies go through the same client code as in CI.
+  let backend: TestBackend;
 
   beforeAll(async () => {
-    server = http.createServer(async (req, res) => {
-      let text = '';
-      for await (const chunk of req) text += chunk;
-      const body = text ? JSON.parse(text) : undefined;
-      requests.push({
-        method: req.method,
-        url: req.url,
-        authorization: req.headers.authorization,
-        body,
-      });
-      const answer = handler(Object.assign(req, { body }));
-      res.statusCode = answer.status;
-      res.setHeader('Content-Type', answer.contentType ?? 'application/json');
-      res.end(
-        typeof answer.body === 'string'
-          ? answer.body
-          : JSON.stringify(answer.body),
-      );
-    });
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    backend = await startTestBackend();
   });
 
-  afterAll(() => new Promise(resolve => server.close(resolve)));
+  afterAll(() => backend.close());
 
-  beforeEach(() => {
-    requests = [];
-    handler = () => ({ status: 500, body: 'unexpected request' });
-  });
+  beforeEach(() => backend.reset());
 
   async function cli(args: string[], env: Record<string, string> = {}) {
     let stdout = '';
@@ -110,7 +35,7 @@ describe('dag-cicd', () => {
     const code = await runCli(args, {
       stdout: text => (stdout += text),
       stderr: text => (stderr += text),
-      env: { DAG_CICD_URL: url, DAG_CICD_TOKEN: 'ci-token', ...env },
+      env: { DAG_CICD_URL: backend.url, DAG_CICD_TOKEN: 'ci-token', ...env },
       pollIntervalMs: 5,
     });
     return { code, stdout, stderr };
@@ -119,7 +44,7 @@ describe('dag-cicd', () => {
   const create = ['env', 'create', '--entity', ENTITY, '--commit', COMMIT];
 
   it('creates an environment with the token and prints it as JSON', async () => {
-    handler = () => ({ status: 201, body: environment() });
+    backend.handle(() => ({ status: 201, body: environment() }));
 
     const result = await cli([
       '--output',
@@ -133,7 +58,7 @@ describe('dag-cicd', () => {
 
     expect(result).toMatchObject({ code: ExitCode.ok, stderr: '' });
     expect(JSON.parse(result.stdout)).toEqual(environment());
-    expect(requests).toEqual([
+    expect(backend.requests).toEqual([
       {
         method: 'POST',
         url: '/api/dag-cicd/environments',
@@ -149,11 +74,16 @@ describe('dag-cicd', () => {
   });
 
   it('waits for a created environment, reporting progress on stderr', async () => {
-    const statuses = ['provisioning', 'provisioning', 'ready'];
-    handler = req =>
+    const statuses: Environment['status'][] = [
+      'provisioning',
+      'provisioning',
+      'ready',
+    ];
+    backend.handle(req =>
       req.method === 'POST'
         ? { status: 201, body: environment({ status: 'provisioning' }) }
-        : { status: 200, body: environment({ status: statuses.shift() }) };
+        : { status: 200, body: environment({ status: statuses.shift() }) },
+    );
 
     const result = await cli([...create, '--wait']);
 
@@ -173,26 +103,18 @@ describe('dag-cicd', () => {
       expect(result.stderr).toBe(
         'dag-cicd: DAG_CICD_TOKEN is not set: set it to the CI token the backend accepts (see docs/ci.md)\n',
       );
-      expect(requests).toEqual([]);
+      expect(backend.requests).toEqual([]);
     });
 
     it('exits 3 when the server refuses the token, with a hint', async () => {
-      handler = () =>
-        backstageError(401, 'AuthenticationError', 'Illegal token');
+      backend.handle(() =>
+        errorAnswer(401, 'AuthenticationError', 'Illegal token'),
+      );
       const result = await cli(create);
       expect(result.code).toBe(ExitCode.auth);
       expect(result.stderr).toBe(
         'dag-cicd: Illegal token: set DAG_CICD_TOKEN to a token the backend accepts (backend.auth.externalAccess)\n',
       );
-    });
-
-    it('exits 3 with the server message when a stage is not allowed', async () => {
-      const message =
-        'Service principals may not create environments in stage production; only in ci (dagCicd.stages[].allowServices)';
-      handler = () => backstageError(403, 'NotAllowedError', message);
-      const result = await cli([...create, '--stage', 'production']);
-      expect(result.code).toBe(ExitCode.auth);
-      expect(result.stderr).toBe(`dag-cicd: ${message}\n`);
     });
 
     it('exits 7 with one line when nothing listens at the URL', async () => {
@@ -214,15 +136,17 @@ describe('dag-cicd', () => {
     });
 
     it('says so when the URL is some other server', async () => {
-      handler = () => ({
+      backend.handle(() => ({
         status: 404,
         body: '<html>Not Found</html>',
         contentType: 'text/html',
+      }));
+      const result = await cli(['env', 'list'], {
+        DAG_CICD_URL: `${backend.url}/`,
       });
-      const result = await cli(['env', 'list'], { DAG_CICD_URL: `${url}/` });
       expect(result.code).toBe(ExitCode.error);
       expect(result.stderr).toBe(
-        `dag-cicd: ${url}/api/dag-cicd/environments?limit=100&orderBy=createdAt&order=desc answered 404 Not Found, which is no answer of the DAG CI/CD API; check --url or DAG_CICD_URL, and that the backend's DAG CI/CD plugin is as new as this command\n`,
+        `dag-cicd: ${backend.url}/api/dag-cicd/environments?limit=100&orderBy=createdAt&order=desc answered 404 Not Found, which is no answer of the DAG CI/CD API; check --url or DAG_CICD_URL, and that the backend's DAG CI/CD plugin is as new as this command\n`,
       );
     });
 
@@ -232,49 +156,55 @@ describe('dag-cicd', () => {
       expect(result.stderr).toContain('is not an http(s) URL');
     });
 
-    it('exits 4 with the server message for an unknown entity', async () => {
-      handler = () =>
-        backstageError(
-          404,
-          'NotFoundError',
-          'No entity component:default/nope in the catalog',
+    // The server judges the input; the CLI prints its message as the one
+    // line, and the status picks the exit code.
+    it.each([
+      {
+        refusal: 'a stage it does not allow',
+        status: 403,
+        name: 'NotAllowedError',
+        message:
+          'Service principals may not create environments in stage production; only in ci (dagCicd.stages[].allowServices)',
+        args: [...create, '--stage', 'production'],
+        code: ExitCode.auth,
+      },
+      {
+        refusal: 'an unknown entity',
+        status: 404,
+        name: 'NotFoundError',
+        message: 'No entity component:default/nope in the catalog',
+        args: create.map(a => (a === ENTITY ? 'component:default/nope' : a)),
+        code: ExitCode.notFound,
+      },
+      {
+        refusal: 'an invalid SHA',
+        status: 400,
+        name: 'InputError',
+        message:
+          'commit "xyz" is not a git SHA: give the full 40 hex characters',
+        args: create.map(a => (a === COMMIT ? 'xyz' : a)),
+        code: ExitCode.usage,
+      },
+    ])(
+      'exits $code with the server message for $refusal',
+      async ({ status, name, message, args, code }) => {
+        backend.handle(() => errorAnswer(status, name, message));
+        const result = await cli(args);
+        expect(result.code).toBe(code);
+        expect(result.stderr).toBe(`dag-cicd: ${message}\n`);
+        // Sent as given: the CLI does not second-guess the server.
+        expect(backend.requests).toHaveLength(1);
+        expect(backend.requests[0].body.commit).toBe(
+          args[args.indexOf('--commit') + 1],
         );
-      const result = await cli([
-        'env',
-        'create',
-        '--entity',
-        'component:default/nope',
-        '--commit',
-        COMMIT,
-      ]);
-      expect(result.code).toBe(ExitCode.notFound);
-      expect(result.stderr).toBe(
-        'dag-cicd: No entity component:default/nope in the catalog\n',
-      );
-    });
-
-    it('exits 2 with the server message for an invalid SHA', async () => {
-      const message =
-        'commit "xyz" is not a git SHA: give the full 40 hex characters';
-      handler = () => backstageError(400, 'InputError', message);
-      const result = await cli([
-        'env',
-        'create',
-        '--entity',
-        ENTITY,
-        '--commit',
-        'xyz',
-      ]);
-      expect(result.code).toBe(ExitCode.usage);
-      expect(result.stderr).toBe(`dag-cicd: ${message}\n`);
-      expect(requests[0].body.commit).toBe('xyz');
-    });
+      },
+    );
 
     it('exits 2 for a missing option, before any request', async () => {
       const result = await cli(['env', 'create', '--entity', ENTITY]);
       expect(result.code).toBe(ExitCode.usage);
       expect(result.stderr).toContain("required option '--commit <sha>'");
-      expect(requests).toEqual([]);
+      expect(backend.requests).toEqual([]);
     });
 
     it('exits 2 for an environment that is neither an id nor entity@stage/name', async () => {
@@ -284,10 +214,11 @@ describe('dag-cicd', () => {
     });
 
     it('exits 6 when waiting times out, naming the last status', async () => {
-      handler = req =>
+      backend.handle(req =>
         req.method === 'POST'
           ? { status: 201, body: environment({ status: 'provisioning' }) }
-          : { status: 200, body: environment({ status: 'provisioning' }) };
+          : { status: 200, body: environment({ status: 'provisioning' }) },
+      );
       const result = await cli([...create, '--wait', '--timeout', '1s']);
       expect(result.code).toBe(ExitCode.timeout);
       expect(result.stderr.trim().split('\n').at(-1)).toBe(
@@ -296,10 +227,10 @@ describe('dag-cicd', () => {
     });
 
     it('exits 5 when the environment fails to provision', async () => {
-      handler = () => ({
+      backend.handle(() => ({
         status: 201,
         body: environment({ status: 'failed', error: 'sample copy failed' }),
-      });
+      }));
       const result = await cli([...create, '--wait']);
       expect(result.code).toBe(ExitCode.failed);
       expect(result.stderr).toBe(
@@ -311,7 +242,7 @@ describe('dag-cicd', () => {
   describe('run start', () => {
     const ref = `${ENTITY}@ci/ci_ab12cd3`;
 
-    function runServer(states: Array<Record<string, unknown>>): Handler {
+    function runServer(states: Array<Partial<Run>>): TestHandler {
       return req => {
         if (req.url?.startsWith('/api/dag-cicd/environments?')) {
           return {
@@ -331,7 +262,7 @@ describe('dag-cicd', () => {
     }
 
     it('finds the environment by entity@stage/name and waits for success', async () => {
-      handler = runServer([{ state: 'running' }, { state: 'success' }]);
+      backend.handle(runServer([{ state: 'running' }, { state: 'success' }]));
 
       const result = await cli([
         '--output',
@@ -344,7 +275,7 @@ describe('dag-cicd', () => {
 
       expect(result.code).toBe(ExitCode.ok);
       expect(JSON.parse(result.stdout).state).toBe('success');
-      expect(requests.map(r => `${r.method} ${r.url}`)).toEqual([
+      expect(backend.requests.map(r => `${r.method} ${r.url}`)).toEqual([
         'GET /api/dag-cicd/environments?entityRef=component%3Adefault%2Forders&stage=ci&name=ci_ab12cd3',
         'POST /api/dag-cicd/environments/env-1/runs',
         'GET /api/dag-cicd/environments/env-1/runs?refresh=true',
@@ -364,7 +295,7 @@ describe('dag-cicd', () => {
           state: 'upstream_failed',
         },
       ];
-      handler = runServer([{ state: 'failed', tasks }]);
+      backend.handle(runServer([{ state: 'failed', tasks }]));
 
       const result = await cli(
         ['run', 'start', 'env-1', '--wait'].map(a => (a === 'env-1' ? ref : a)),
@@ -381,7 +312,10 @@ describe('dag-cicd', () => {
     });
 
     it('exits 4 when no live environment has that name', async () => {
-      handler = () => ({ status: 200, body: { items: [], totalCount: 0 } });
+      backend.handle(() => ({
+        status: 200,
+        body: { items: [], totalCount: 0 },
+      }));
       const result = await cli(['run', 'start', ref]);
       expect(result.code).toBe(ExitCode.notFound);
       expect(result.stderr).toBe(
@@ -411,7 +345,7 @@ describe('dag-cicd', () => {
       ],
       decisions: [],
     };
-    handler = () => ({ status: 201, body: promotion });
+    backend.handle(() => ({ status: 201, body: promotion }));
 
     const result = await cli([
       'promote',
@@ -425,7 +359,7 @@ describe('dag-cicd', () => {
     ]);
 
     expect(result.code).toBe(ExitCode.ok);
-    expect(requests[0].body).toEqual({
+    expect(backend.requests[0].body).toEqual({
       entityRef: ENTITY,
       commit: COMMIT,
       toStage: 'staging',

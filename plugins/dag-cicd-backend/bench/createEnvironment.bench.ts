@@ -7,11 +7,9 @@
  * p99.9 ≤ 100 ms, flat as the table grows.
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { toRow } from '../src/database/DatabaseEnvironmentStore';
@@ -20,7 +18,16 @@ import {
   ORDERS,
 } from '../src/__testUtils__/environmentApp';
 import { environmentRecord } from '../src/__testUtils__/records';
-import { formatMs, percentile, report, Row, sampleLatencies } from './harness';
+import { Engine, onSqliteAndPostgres } from './engines';
+import {
+  formatMs,
+  percentile,
+  report,
+  Row,
+  runBenchmark,
+  sampleLatencies,
+} from './harness';
+import { serveLocally } from './localServer';
 
 const SAMPLES = Number(process.env.DAG_CICD_BENCH_SAMPLES ?? 2000);
 const SIZES = [1_000, 100_000];
@@ -45,8 +52,8 @@ async function fill(knex: Knex, count: number, from: number) {
 
 // Through fetch (undici), which keeps the connection alive between calls as
 // a CI client would.
-async function post(port: number, body: object): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/environments`, {
+async function post(baseUrl: string, body: object): Promise<void> {
+  const response = await fetch(`${baseUrl}/environments`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -60,21 +67,17 @@ async function post(port: number, body: object): Promise<void> {
   }
 }
 
-async function measure(engine: string, knex: Knex): Promise<Row[]> {
+async function measure(engine: Engine, knex: Knex): Promise<Row[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-bench-'));
   const env = await createEnvironmentApp({ knex, root });
-  const server = http.createServer(env.app).listen(0);
-  // Filling 100k rows takes longer than Node's 5 s keep-alive; without this
-  // the client would reuse a socket the server has just closed.
-  server.keepAliveTimeout = 600_000;
-  const port = (server.address() as AddressInfo).port;
+  const server = await serveLocally(env.app);
   const rows: Row[] = [];
   let filled = 0;
   for (const [run, size] of SIZES.entries()) {
     await fill(knex, size, filled);
     filled = size;
     const created = await sampleLatencies(SAMPLES, async i => {
-      await post(port, {
+      await post(server.baseUrl, {
         entityRef: ORDERS,
         commit: SHA,
         name: `b${run}_${i < 0 ? `w${-i}` : i}`,
@@ -111,37 +114,11 @@ async function measure(engine: string, knex: Knex): Promise<Row[]> {
 }
 
 async function main() {
-  const rows: Row[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-bench-db-'));
-  const sqlite = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'bench.sqlite') },
-    useNullAsDefault: true,
-  });
-  rows.push(...(await measure('SQLite', sqlite)));
-  await sqlite.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
-
-  // eslint-disable-next-line @backstage/no-relative-monorepo-imports
-  const { startPostgres } = await import('../../../scripts/lib/postgres.mjs');
-  const server = await startPostgres();
-  try {
-    const pg = knexFactory({
-      client: 'pg',
-      connection: server.connectionString,
-    });
-    rows.push(...(await measure('PostgreSQL', pg)));
-    await pg.destroy();
-  } finally {
-    await server.stop();
-  }
+  const rows = await onSqliteAndPostgres(measure);
   report(
     `create (production-readonly) over HTTP vs bare knex insert+select, ${SAMPLES} samples each`,
     rows,
   );
 }
 
-main().catch(error => {
-  console.error(String(error.stack ?? error).slice(0, 800), error.cause);
-  process.exit(1);
-});
+runBenchmark(main);

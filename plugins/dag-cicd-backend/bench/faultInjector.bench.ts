@@ -20,7 +20,14 @@ import {
   DataFormat,
   FaultRates,
 } from '../src/profiles/faults';
-import { formatBytes, formatRate, report, Row, throughput } from './harness';
+import {
+  formatBytes,
+  formatRate,
+  report,
+  Row,
+  runBenchmark,
+  throughput,
+} from './harness';
 
 const MiB = 2 ** 20;
 const LARGE = Number(process.env.DAG_CICD_BENCH_LARGE_MB ?? 1024) * MiB;
@@ -264,7 +271,4 @@ async function main() {
   }
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -19,20 +19,19 @@
  * commit's newest 100 runs in staging by (environment_id, created_at).
  * Target: p95 ≤ 50 ms.
  */
-import knexFactory, { Knex } from 'knex';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { Knex } from 'knex';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import { DatabaseGateContext } from '../src/promotions/DatabaseGateContext';
 import { builtInGates } from '../src/promotions/gates';
+import { Engine, onSqliteAndPostgres } from './engines';
 import {
   formatMs,
   now,
   percentile,
   report,
   Row,
+  runBenchmark,
   sampleLatencies,
 } from './harness';
 
@@ -190,7 +189,7 @@ const OPTIONS: Record<string, JsonObject> = {
   'soak-time': { duration: 'PT1H' },
 };
 
-async function measure(engine: string, knex: Knex): Promise<Row[]> {
+async function measure(engine: Engine, knex: Knex): Promise<Row[]> {
   await knex.migrate.latest({
     directory: resolvePackagePath(
       '@dag-cicd/plugin-dag-cicd-backend',
@@ -281,40 +280,11 @@ async function measure(engine: string, knex: Knex): Promise<Row[]> {
 }
 
 async function main() {
-  const rows: Row[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-bench-gates-'));
-  try {
-    const sqlite = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'bench.sqlite') },
-      useNullAsDefault: true,
-    });
-    rows.push(...(await measure('SQLite', sqlite)));
-    await sqlite.destroy();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-
-  // eslint-disable-next-line @backstage/no-relative-monorepo-imports
-  const { startPostgres } = await import('../../../scripts/lib/postgres.mjs');
-  const server = await startPostgres();
-  try {
-    const pg = knexFactory({
-      client: 'pg',
-      connection: server.connectionString,
-    });
-    rows.push(...(await measure('PostgreSQL', pg)));
-    await pg.destroy();
-  } finally {
-    await server.stop();
-  }
+  const rows = await onSqliteAndPostgres(measure);
   report(
     `gate evaluation of one promotion (runs-succeeded, output-diff, chaos-run, soak-time) with 1,000,000 runs and 100,000 manifests vs one indexed select of the same runs, ${SAMPLES} samples each`,
     rows,
   );
 }
 
-main().catch(error => {
-  console.error(String(error.stack ?? error).slice(0, 800), error.cause);
-  process.exit(1);
-});
+runBenchmark(main);

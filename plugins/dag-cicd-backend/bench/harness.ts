@@ -18,6 +18,11 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
+/** The median of samples (the 50th percentile, by nearest rank). */
+export function median(samples: number[]): number {
+  return percentile(samples, 50);
+}
+
 /** Runs `fn` `iterations` times after `warmup` untimed runs; latencies in ms. */
 export async function sampleLatencies(
   iterations: number,
@@ -32,6 +37,19 @@ export async function sampleLatencies(
     samples.push(now() - start);
   }
   return samples;
+}
+
+/** Runs `fn` for each of `items`, at most `concurrency` at a time. */
+export async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Bytes per second of one call of `fn` that processes `bytes`. */
@@ -98,4 +116,19 @@ export function report(title: string, rows: Row[]): void {
       .trimEnd();
   process.stdout.write(`\n## ${title}\n${line(header)}\n`);
   for (const c of cells) process.stdout.write(`${line(c)}\n`);
+}
+
+/**
+ * Runs a benchmark's `main`; when it fails, prints the start of the error
+ * (a failed bulk insert's message holds every row of it) and exits 1, so
+ * that `yarn bench` counts the failure.
+ */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch(error => {
+    console.error(
+      String(error?.stack ?? error).slice(0, 1500),
+      error?.cause ?? '',
+    );
+    process.exit(1);
+  });
 }

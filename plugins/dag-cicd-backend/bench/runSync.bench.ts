@@ -25,12 +25,10 @@
  * Wall time: median of DAG_CICD_BENCH_SYNCS syncs (default 15), each
  * followed by the baseline.
  */
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import {
   ACTIVE_DAG_RUN_STATES,
@@ -45,7 +43,14 @@ import {
 import { RunRecord, RunStore } from '../src/runs/RunStore';
 import { createEnvironmentApp } from '../src/__testUtils__/environmentApp';
 import { environmentRecord, SHA } from '../src/__testUtils__/records';
-import { formatMs, now, percentile, report, Row } from './harness';
+import { temporarySqlite } from './engines';
+import { formatMs, median, now, report, Row, runBenchmark } from './harness';
+import {
+  contractViolations,
+  LocalServer,
+  sendJson,
+  serveLocally,
+} from './localServer';
 
 type Json = Record<string, any>;
 
@@ -123,19 +128,15 @@ class FakeAirflow {
   /** When true, every exchange is checked against the spec. */
   checking = false;
   readonly violations: string[] = [];
-  readonly #server = http.createServer((req, res) => this.#handle(req, res));
+  #server?: LocalServer;
 
   async start(): Promise<string> {
-    await new Promise<void>(resolve =>
-      this.#server.listen(0, '127.0.0.1', resolve),
-    );
-    this.#server.keepAliveTimeout = 600_000;
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#server = await serveLocally((req, res) => this.#handle(req, res));
+    return this.#server.baseUrl;
   }
 
   stop() {
-    this.#server.closeAllConnections();
-    this.#server.close();
+    this.#server?.close();
   }
 
   #find(dag: string, run: string) {
@@ -232,42 +233,17 @@ class FakeAirflow {
       const url = new URL(req.url!, 'http://airflow');
       const [status, answer, kind] = this.#answer(req.method!, url, body ?? {});
       this.counts[kind]++;
-      if (this.checking) this.#check(req, url, body, status, answer);
-      const json = JSON.stringify(answer);
-      res.writeHead(status, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(json),
-      });
-      res.end(json);
+      if (this.checking) {
+        const contracts = airflowContracts();
+        const contract = url.pathname.startsWith('/auth/')
+          ? contracts.auth
+          : contracts.v2;
+        this.violations.push(
+          ...contractViolations(contract, req, url, body, status, answer),
+        );
+      }
+      sendJson(res, status, JSON.stringify(answer));
     });
-  }
-
-  #check(
-    req: http.IncomingMessage,
-    url: URL,
-    body: unknown,
-    status: number,
-    answer: Json,
-  ) {
-    const contracts = airflowContracts();
-    const contract = url.pathname.startsWith('/auth/')
-      ? contracts.auth
-      : contracts.v2;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string') headers.set(k, v);
-    }
-    const exchange = {
-      method: req.method!,
-      path: url.pathname,
-      query: url.searchParams,
-      headers,
-      body,
-    };
-    this.violations.push(
-      ...contract.checkRequest(exchange),
-      ...contract.checkResponse({ ...exchange, status, answer }),
-    );
   }
 }
 
@@ -375,17 +351,9 @@ async function fill(
   return tracked;
 }
 
-function median(samples: number[]) {
-  return percentile(samples, 50);
-}
-
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-bench-sync-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'bench.sqlite') },
-    useNullAsDefault: true,
-  });
+  const sqlite = temporarySqlite();
+  const knex = sqlite.knex;
   const servers = new Map(INSTANCES.map(i => [i, new FakeAirflow()]));
   const clients = new Map<string, AirflowClient>();
   for (const [name, server] of servers) {
@@ -405,7 +373,7 @@ async function main() {
   }
   const app = await createEnvironmentApp({
     knex,
-    root: path.join(dir, 'store'),
+    root: path.join(sqlite.dir, 'store'),
     airflow: {
       get: name => {
         const client = clients.get(name);
@@ -610,8 +578,7 @@ async function main() {
 
   const violations = [...servers.values()].flatMap(s => s.violations);
   servers.forEach(s => s.stop());
-  await knex.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await sqlite.dispose();
   report(
     `syncActive() of ${RUNS} running runs on ${INSTANCES.length} Airflow 3 instances (${DAGS} DAGs, each with its own schedule's runs), ${SYNCS} syncs each`,
     rows,
@@ -626,7 +593,4 @@ async function main() {
   }
 }
 
-main().catch(error => {
-  console.error(String(error.stack ?? error).slice(0, 800), error.cause);
-  process.exit(1);
-});
+runBenchmark(main);

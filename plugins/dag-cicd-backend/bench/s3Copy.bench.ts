@@ -12,22 +12,20 @@
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3DataStore } from '../src/stores/S3DataStore';
-import { formatRate, report, Row, throughput } from './harness';
+import {
+  formatRate,
+  inParallel,
+  report,
+  Row,
+  runBenchmark,
+  throughput,
+} from './harness';
 
 const KiB = 2 ** 10;
 const MiB = 2 ** 20;
 const OBJECTS = Number(process.env.DAG_CICD_BENCH_S3_OBJECTS ?? 200);
 const CONCURRENCY = 8;
 const SIZES = [64 * KiB, 1 * MiB, 8 * MiB];
-
-/** Runs `fn` for 0..count-1, at most `CONCURRENCY` at a time. */
-async function inParallel(count: number, fn: (i: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
 
 async function measure(store: S3DataStore, size: number): Promise<Row> {
   // Fewer of the larger objects, so that each size moves about as many
@@ -38,16 +36,19 @@ async function measure(store: S3DataStore, size: number): Promise<Row> {
   );
   const prefix = `${store.rootUri}s${size}/`;
   const body = Buffer.alloc(size, 'x');
-  await inParallel(objects, i => store.write(`${prefix}src/${i}.csv`, body));
+  const keys = Array.from({ length: objects }, (_, i) => i);
+  await inParallel(keys, CONCURRENCY, i =>
+    store.write(`${prefix}src/${i}.csv`, body),
+  );
   const bytes = objects * size;
 
   const copied = await throughput(bytes, () =>
-    inParallel(objects, i =>
+    inParallel(keys, CONCURRENCY, i =>
       store.copy(`${prefix}src/${i}.csv`, `${prefix}copy/${i}.csv`),
     ),
   );
   const streamed = await throughput(bytes, () =>
-    inParallel(objects, async i =>
+    inParallel(keys, CONCURRENCY, async i =>
       store.write(
         `${prefix}streamed/${i}.csv`,
         await store.read(`${prefix}src/${i}.csv`),
@@ -100,7 +101,4 @@ async function main() {
   }
 }
 
-main().catch(error => {
-  console.error(String(error.stack ?? error).slice(0, 1500));
-  process.exit(1);
-});
+runBenchmark(main);

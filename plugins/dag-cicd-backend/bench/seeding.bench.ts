@@ -27,7 +27,14 @@ import { pipeline } from 'node:stream/promises';
 import { seedInputs, SeedInputsOptions } from '../src/profiles/seedInputs';
 import { DataStores } from '../src/stores/DataStores';
 import { FileDataStore } from '../src/stores/FileDataStore';
-import { formatRate, now, report, Row } from './harness';
+import {
+  formatRate,
+  inParallel,
+  now,
+  report,
+  Row,
+  runBenchmark,
+} from './harness';
 
 const KiB = 2 ** 10;
 const MiB = 2 ** 20;
@@ -55,15 +62,6 @@ function csv(size: number, seed: number): string {
 }
 
 type Run = () => Promise<unknown>;
-
-/** Runs `fn` for each item, at most `CONCURRENCY` at a time. */
-async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
 
 /**
  * Milliseconds one call of `run` takes, after an untimed `setup` and an
@@ -156,13 +154,13 @@ async function main() {
           fs.promises.rm(raw, { recursive: true, force: true }),
         ]);
       const rawCopy = () =>
-        inParallel(files, async key => {
+        inParallel(files, CONCURRENCY, async key => {
           const to = path.join(raw, key);
           await fs.promises.mkdir(path.dirname(to), { recursive: true });
           await fs.promises.copyFile(path.join(base, 'prod/events', key), to);
         });
       const rawPipe = () =>
-        inParallel(files, async key => {
+        inParallel(files, CONCURRENCY, async key => {
           const to = path.join(raw, key);
           await fs.promises.mkdir(path.dirname(to), { recursive: true });
           await pipeline(
@@ -172,7 +170,7 @@ async function main() {
         });
 
       const storeCopy = () =>
-        inParallel(files, key =>
+        inParallel(files, CONCURRENCY, key =>
           store.copy(
             `${production}events/${key}`,
             `${namespace}inputs/events/${key}`,
@@ -221,7 +219,4 @@ async function main() {
   report('Seeding inputs on the file store (ratio: seeding ÷ raw)', rows);
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);
