@@ -193,13 +193,6 @@ export interface Config {
       fixtures?: string;
       /** Stage → `conn_id` overrides for this DAG. */
       connections?: { [stage: string]: { [connId: string]: string } };
-      /**
-       * The DAG's promotion policy file on a data store (published by its CI
-       * pipeline; the backend does not read the SCM): JSON mapping target
-       * stages to policies, as in `dagCicd.promotions.policies`. It wins
-       * over the annotation and the defaults for the stages it names.
-       */
-      policyFile?: string;
     }>;
 
     /** Promotions of a commit from stage to stage, and their gates. */
@@ -223,6 +216,17 @@ export interface Config {
        * between the first and production.
        */
       serviceStages?: string[];
+      /**
+       * The path of a DAG's own promotion policy file in its repository,
+       * e.g. `promotion-policy.yaml` (beside the entity's source location)
+       * or `/.dag-cicd/promotion-policy.yaml` (at the repository's root).
+       * Read through the URL reader (SCM integrations, `backend.reading`)
+       * from the branch the catalog reads, when a promotion is requested:
+       * YAML or JSON mapping target stages to policies, as in `policies`.
+       * It wins over the annotation and the defaults for the stages it
+       * names. Unset (the default): no DAG defines its own policy.
+       */
+      policyFile?: string;
     };
   };
 }

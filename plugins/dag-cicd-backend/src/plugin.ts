@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { dagCicdPermissions } from '@dag-cicd/plugin-dag-cicd-common';
 import {
   AirflowInstances,
@@ -74,7 +75,9 @@ export const dagCicdPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        urlReader: coreServices.urlReader,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -87,7 +90,9 @@ export const dagCicdPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         auditor,
+        urlReader,
         catalog,
+        notifications,
       }) {
         const stages = Stages.fromConfig(config);
         const settings = readEnvironmentSettings(config);
@@ -163,10 +168,13 @@ export const dagCicdPlugin = createBackendPlugin({
           auth,
           catalog,
           stages,
-          dags: dagSettings,
-          dataStores,
           airflow,
           logger,
+          auditor,
+          urlReader,
+          // Sends through the notifications backend; without one installed
+          // a send fails and is logged, and promotions carry on.
+          notifications,
           moduleGates,
           moduleActions,
         });

@@ -106,6 +106,16 @@ function patchColumns(patch: PromotionPatch): Record<string, unknown> {
 /** An event to record, without the id the database gives it. */
 export type NewPromotionEvent = Omit<PromotionEvent, 'id' | 'promotionId'>;
 
+/** A history entry that was committed, with its promotion. */
+export type CommittedPromotionEvent = NewPromotionEvent & {
+  promotionId: string;
+};
+
+/** Told about history entries once their transaction has committed. */
+export type PromotionHistoryListener = (
+  events: CommittedPromotionEvent[],
+) => void;
+
 /**
  * Promotions, their decisions, history and the stage pointers, on the
  * plugin's database through knex. Every method that changes a promotion
@@ -115,14 +125,55 @@ export type NewPromotionEvent = Omit<PromotionEvent, 'id' | 'promotionId'>;
  * transaction, so that the promotion service can re-evaluate gates (through
  * {@link DatabasePromotionStore.knex}) and move a promotion to `executing`
  * atomically.
+ *
+ * Listeners ({@link DatabasePromotionStore.onCommitted}) hear of history
+ * entries only after their transaction committed: an evaluation rolled back
+ * with a refused execution is never audited as if it had happened.
  */
 export class DatabasePromotionStore {
-  constructor(readonly knex: Knex) {}
+  readonly #listeners: PromotionHistoryListener[];
+  // Set on a store bound to a transaction: entries waiting for its commit.
+  readonly #uncommitted?: CommittedPromotionEvent[];
+
+  constructor(
+    readonly knex: Knex,
+    internal?: {
+      listeners: PromotionHistoryListener[];
+      uncommitted: CommittedPromotionEvent[];
+    },
+  ) {
+    this.#listeners = internal?.listeners ?? [];
+    this.#uncommitted = internal?.uncommitted;
+  }
+
+  /** Adds a listener of committed history entries (the auditor). */
+  onCommitted(listener: PromotionHistoryListener) {
+    this.#listeners.push(listener);
+  }
 
   async transaction<T>(
     work: (store: DatabasePromotionStore) => Promise<T>,
   ): Promise<T> {
-    return this.knex.transaction(tx => work(new DatabasePromotionStore(tx)));
+    // Inside a transaction already: its commit is the one that counts.
+    if (this.#uncommitted) return work(this);
+    const uncommitted: CommittedPromotionEvent[] = [];
+    const result = await this.knex.transaction(tx =>
+      work(this.#bound(tx, uncommitted)),
+    );
+    this.#publish(uncommitted);
+    return result;
+  }
+
+  #bound(tx: Knex, uncommitted: CommittedPromotionEvent[]) {
+    return new DatabasePromotionStore(tx, {
+      listeners: this.#listeners,
+      uncommitted,
+    });
+  }
+
+  #publish(events: CommittedPromotionEvent[]) {
+    if (events.length === 0) return;
+    for (const listener of this.#listeners) listener(events);
   }
 
   /**
@@ -131,8 +182,8 @@ export class DatabasePromotionStore {
    */
   async insert(record: PromotionRecord, event: NewPromotionEvent) {
     try {
-      await this.knex.transaction(async tx => {
-        await tx(PROMOTIONS).insert({
+      await this.transaction(async store => {
+        await store.knex(PROMOTIONS).insert({
           id: record.id,
           entity_ref: record.entityRef,
           commit_sha: record.commit,
@@ -150,7 +201,7 @@ export class DatabasePromotionStore {
           gates_passed: record.gatesPassed,
           updated_at: record.updatedAt,
         });
-        await new DatabasePromotionStore(tx).addEvent(record.id, event);
+        await store.addEvent(record.id, event);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new PromotionExistsError();
@@ -223,7 +274,7 @@ export class DatabasePromotionStore {
       return store.get(id);
     };
     try {
-      return this.knex.isTransaction
+      return this.#uncommitted
         ? await work(this)
         : await this.transaction(work);
     } catch (error) {
@@ -253,6 +304,9 @@ export class DatabasePromotionStore {
       at: event.at,
       detail: event.detail ? JSON.stringify(event.detail) : null,
     });
+    const committed = { ...event, promotionId };
+    if (this.#uncommitted) this.#uncommitted.push(committed);
+    else this.#publish([committed]);
   }
 
   /** The promotion's history, oldest first. */
@@ -277,15 +331,15 @@ export class DatabasePromotionStore {
    */
   async addDecision(promotionId: string, decision: DecisionRecord) {
     try {
-      await this.knex.transaction(async tx => {
-        await tx(DECISIONS).insert({
+      await this.transaction(async store => {
+        await store.knex(DECISIONS).insert({
           promotion_id: promotionId,
           actor: decision.actor,
           decision: decision.decision,
           comment: decision.comment ?? null,
           at: decision.at,
         });
-        await new DatabasePromotionStore(tx).addEvent(promotionId, {
+        await store.addEvent(promotionId, {
           type: decision.decision === 'approve' ? 'approved' : 'rejected',
           actor: decision.actor,
           at: decision.at,

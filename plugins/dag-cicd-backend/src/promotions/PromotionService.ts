@@ -1,5 +1,14 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, RELATION_OWNED_BY } from '@backstage/catalog-model';
+import {
+  AuditorService,
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+} from '@backstage/catalog-model';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   ConflictError,
   InputError,
@@ -30,13 +39,13 @@ import {
 } from '../database/EnvironmentStore';
 import { resolveCommit } from '../service/commits';
 import { SYSTEM_ACTOR } from '../service/Provisioner';
-import { DagSettingsRegistry } from '../service/dagSettings';
 import { DagEntity, EntityAccess } from '../service/entityAccess';
 import { Caller } from '../service/EnvironmentService';
 import { Stage, Stages } from '../service/stages';
-import { DataStores } from '../stores/DataStores';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
-import { PolicyResolver } from './policy';
+import { auditPromotionHistory } from './auditHistory';
+import { PolicyFile, PolicyResolver } from './policy';
+import { PromotionNotifier } from './PromotionNotifier';
 import {
   DecisionExistsError,
   DecisionRecord,
@@ -99,9 +108,16 @@ export interface PromotionServiceOptions {
   gates: TypeRegistry<PromotionGate>;
   actions: TypeRegistry<DeployAction>;
   gateContext: GateContextFactory;
-  dags: DagSettingsRegistry;
-  dataStores: DataStores;
+  /**
+   * The DAG's policy file in its repository, when the platform lets DAGs
+   * have one (`dagCicd.promotions.policyFile`); see `repositoryPolicyFile`.
+   */
+  policyFile?: (entity: Entity) => PolicyFile | undefined;
   logger: LoggerService;
+  /** Hears every committed history entry; see `auditPromotionHistory`. */
+  auditor?: AuditorService;
+  /** Tells approvers and requesters; absent when none is installed. */
+  notifications?: NotificationService;
   /**
    * Stages service principals (a CI pipeline) may request promotions into;
    * never production. Default: every stage but the first and production.
@@ -129,9 +145,19 @@ const LIVE: PromotionStatus[] = ['open', 'executing'];
  */
 export class PromotionService {
   readonly #serviceStages: Set<string>;
+  readonly #notifier: PromotionNotifier;
 
   constructor(private readonly options: PromotionServiceOptions) {
     const { stages } = options;
+    if (options.auditor) {
+      options.store.onCommitted(
+        auditPromotionHistory(options.auditor, options.logger),
+      );
+    }
+    this.#notifier = new PromotionNotifier({
+      notifications: options.notifications,
+      logger: options.logger,
+    });
     for (const name of options.serviceStages ?? []) {
       if (stages.get(name).production) {
         throw new Error(
@@ -240,6 +266,7 @@ export class PromotionService {
         actor: caller.actor,
         at: now,
         detail: {
+          entityRef: dag.entityRef,
           commit,
           fromStage: from.name,
           toStage: to.name,
@@ -271,7 +298,13 @@ export class PromotionService {
       throw error;
     }
     const evaluated = await this.#evaluate(store, record, dag, caller.actor);
+    if (evaluated) this.#notifyIfAwaiting(record, evaluated, dag);
     return this.#view(evaluated ?? record);
+  }
+
+  /** Resolves when notifications in flight were sent (for tests). */
+  async settled(): Promise<void> {
+    await this.#notifier.settled();
   }
 
   async get(id: string, caller: Caller): Promise<PromotionView> {
@@ -388,13 +421,14 @@ export class PromotionService {
       );
     }
     const at = this.#now();
+    const decision = {
+      actor: caller.actor,
+      decision: body.decision,
+      ...(body.comment && { comment: body.comment }),
+      at,
+    };
     try {
-      await store.addDecision(id, {
-        actor: caller.actor,
-        decision: body.decision,
-        ...(body.comment && { comment: body.comment }),
-        at,
-      });
+      await store.addDecision(id, decision);
     } catch (error) {
       if (error instanceof DecisionExistsError) {
         const previous = (await store.decisions([id]))
@@ -420,10 +454,13 @@ export class PromotionService {
           `The promotion became ${current.status} before the rejection closed it; the rejection is recorded`,
         );
       }
+      this.#notifier.decided(rejected, decision);
       return this.#view(rejected);
     }
     const evaluated = await this.#evaluate(store, record, dag, caller.actor);
-    return this.#view(evaluated ?? (await store.get(id))!);
+    const current = evaluated ?? (await store.get(id))!;
+    this.#notifier.decided(current, decision);
+    return this.#view(current);
   }
 
   /** Evaluates the gates of an open promotion again and records the result. */
@@ -443,6 +480,7 @@ export class PromotionService {
     if (!evaluated) {
       assertOpen((await this.options.store.get(id))!, 'evaluated');
     }
+    if (evaluated) this.#notifyIfAwaiting(record, evaluated, dag);
     return this.#view(evaluated ?? (await this.options.store.get(id))!);
   }
 
@@ -526,6 +564,7 @@ export class PromotionService {
       assertOpen(outcome.record, 'executed');
     }
     if (outcome.kind === 'blocked') {
+      this.#notifyIfAwaiting(record, outcome.record, dag);
       throw new ConflictError(
         `Not every gate passes, so ${record.entityRef} cannot be promoted to ${
           record.toStage
@@ -569,6 +608,7 @@ export class PromotionService {
         },
       );
     });
+    this.#notifier.closed(closed!, actor);
     return this.#view(closed!);
   }
 
@@ -640,7 +680,10 @@ export class PromotionService {
           detail: { deploy: deploy as unknown as JsonObject },
         },
       );
-      if (failed) closed++;
+      if (failed) {
+        closed++;
+        this.#notifier.closed(failed, SYSTEM_ACTOR);
+      }
     }
     return closed;
   }
@@ -828,23 +871,31 @@ export class PromotionService {
   }
 
   async #policy(dag: DagEntity, toStage: string) {
-    const { policyFile } = this.options.dags.forDag(dag);
+    const file = this.options.policyFile?.(dag.entity);
     return this.options.policies.resolve({
       entityRef: dag.entityRef,
       annotations: dag.entity.metadata.annotations,
       toStage,
-      ...(policyFile && {
-        policyFile,
-        readFile: async (location: string) => {
-          const chunks: Buffer[] = [];
-          const stream = await this.options.dataStores
-            .forUri(location)
-            .read(location);
-          for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-          return Buffer.concat(chunks).toString('utf8');
-        },
-      }),
+      ...(file && { file }),
     });
+  }
+
+  // Tells the approver group when the promotion starts to wait on them: its
+  // approvals gate is pending and no other gate failed. Once per wait, not
+  // on every evaluation.
+  #notifyIfAwaiting(
+    before: PromotionRecord,
+    after: PromotionRecord,
+    dag: DagEntity,
+  ) {
+    if (!awaitsApprovals(after) || awaitsApprovals(before)) return;
+    let group: string;
+    try {
+      group = approverGroup(after, dag);
+    } catch {
+      return; // nobody may approve: the gate's detail says so
+    }
+    this.#notifier.awaitingApproval(after, group);
   }
 
   // The environment of the commit in the source stage, if it is ready; else
@@ -1037,6 +1088,15 @@ function selfApproval(
   if (same(record.requestedBy)) return 'you requested it';
   if (same(record.commitAuthor)) return 'you authored the commit';
   return undefined;
+}
+
+// The approvals gate is pending and nothing else stands in the way yet.
+function awaitsApprovals(record: PromotionRecord): boolean {
+  return (
+    record.status === 'open' &&
+    record.gates.some(g => g.type === 'approvals' && g.status === 'pending') &&
+    record.gates.every(g => g.status === 'passed' || g.status === 'pending')
+  );
 }
 
 function ownerOf(dag: DagEntity): string | undefined {

@@ -1,13 +1,18 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  AuthService,
+  LoggerService,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import { DeployAction, PromotionGate } from '@dag-cicd/plugin-dag-cicd-node';
 import { Knex } from 'knex';
 import { EnvironmentStore } from '../database/EnvironmentStore';
-import { DagSettingsRegistry } from '../service/dagSettings';
 import { EntityAccess } from '../service/entityAccess';
 import { Stages } from '../service/stages';
-import { DataStores } from '../stores/DataStores';
 import { DatabaseGateContext } from './DatabaseGateContext';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
 import { builtInDeployActions, DeployAirflowClients } from './deployActions';
@@ -16,13 +21,15 @@ import { createGroupMembersReader } from './groupMembers';
 import { PolicyResolver } from './policy';
 import { PromotionService } from './PromotionService';
 import { TypeRegistry } from './registry';
+import { repositoryPolicyFile } from './repositoryPolicyFile';
 
 /**
  * The promotion service as the plugin runs it: the built-in gates and deploy
  * actions plus those modules added through the promotions extension point,
  * policies from `dagCicd.promotions` (validated now, so a bad policy stops
- * the backend with a message naming its key), and gates reading the
- * plugin's database and the catalog.
+ * the backend with a message naming its key) and the DAGs' repositories,
+ * gates reading the plugin's database and the catalog, history to the
+ * auditor and notifications when the backend has the notifications plugin.
  */
 export function createPromotionService(options: {
   config: Config;
@@ -32,10 +39,11 @@ export function createPromotionService(options: {
   auth: AuthService;
   catalog: CatalogService;
   stages: Stages;
-  dags: DagSettingsRegistry;
-  dataStores: DataStores;
   airflow: DeployAirflowClients;
   logger: LoggerService;
+  auditor: AuditorService;
+  urlReader: UrlReaderService;
+  notifications?: NotificationService;
   moduleGates: PromotionGate[];
   moduleActions: DeployAction[];
 }): PromotionService {
@@ -49,6 +57,10 @@ export function createPromotionService(options: {
     ...options.moduleActions,
   ]);
   const groupMembers = createGroupMembersReader(catalog, auth);
+  const policyFilePath = config.getOptionalString(
+    'dagCicd.promotions.policyFile',
+  );
+  const integrations = ScmIntegrations.fromConfig(config);
   return new PromotionService({
     store: new DatabasePromotionStore(options.knex),
     environments: options.environments,
@@ -64,9 +76,17 @@ export function createPromotionService(options: {
         groupMembers,
         productionStage: stages.production.name,
       }),
-    dags: options.dags,
-    dataStores: options.dataStores,
+    ...(policyFilePath && {
+      policyFile: entity =>
+        repositoryPolicyFile(entity, {
+          path: policyFilePath,
+          reader: options.urlReader,
+          integrations,
+        }),
+    }),
     logger: options.logger,
+    auditor: options.auditor,
+    notifications: options.notifications,
     serviceStages: config.getOptionalStringArray(
       'dagCicd.promotions.serviceStages',
     ),

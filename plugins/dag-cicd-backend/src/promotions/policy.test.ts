@@ -124,62 +124,81 @@ describe('PolicyResolver', () => {
     );
   });
 
-  it('prefers the DAG’s policy file, validated when it is read', async () => {
+  it('prefers the DAG’s policy file (YAML or JSON), validated when it is read', async () => {
     const policies = resolver({});
-    const file = JSON.stringify({
-      production: {
-        gates: [{ gate: 'soak-time', options: { duration: 'PT2H' } }],
-        allowSkip: true,
-      },
-    });
+    const location = 'https://git.test/orders/promotion-policy.yaml';
+    const file = (read: () => Promise<string>) => ({ location, read });
+    const yaml = [
+      'production:',
+      '  allowSkip: true',
+      '  gates:',
+      '    - gate: soak-time',
+      '      options: { duration: PT2H }',
+    ].join('\n');
     const fromFile = await policies.resolve({
       entityRef: ORDERS,
       toStage: 'production',
-      policyFile: 'file:///repo/policy.json',
-      readFile: async () => file,
+      file: file(async () => yaml),
     });
     expect(fromFile).toMatchObject({
       source: 'file',
-      name: 'file:///repo/policy.json',
+      name: location,
       allowSkip: true,
     });
     expect(fromFile.gates.map(g => g.type)).toEqual(['soak-time']);
-    // A stage the file leaves out, and a file not published, fall through.
+    // A stage the file leaves out, and a repository without the file, fall
+    // through to the configuration.
     const staging = await policies.resolve({
       entityRef: ORDERS,
       toStage: 'staging',
-      policyFile: 'file:///repo/policy.json',
-      readFile: async () => file,
+      file: file(async () => yaml),
     });
     expect(staging.source).toBe('config');
     const missing = await policies.resolve({
       entityRef: ORDERS,
       toStage: 'production',
-      policyFile: 'file:///repo/policy.json',
-      readFile: async () => {
-        throw new NotFoundError('No object');
-      },
+      file: file(async () => {
+        throw new NotFoundError('No such file');
+      }),
     });
     expect(missing.source).toBe('config');
 
+    // A file that exists but cannot be read or used refuses the request.
     await expect(
       policies.resolve({
         entityRef: ORDERS,
         toStage: 'production',
-        policyFile: 'file:///repo/policy.json',
-        readFile: async () =>
-          JSON.stringify({ production: { gates: [{ gate: 'nope' }] } }),
+        file: file(async () => {
+          throw new Error('connect ECONNREFUSED');
+        }),
       }),
     ).rejects.toThrow(
-      /^file:\/\/\/repo\/policy\.json production\.gates\[0\]\.gate: unknown gate type "nope"/,
+      `The promotion policy file ${location} could not be read (connect ECONNREFUSED); promotions of this DAG wait until it can be, rather than run under another policy`,
     );
     await expect(
       policies.resolve({
         entityRef: ORDERS,
         toStage: 'production',
-        policyFile: 'file:///repo/policy.json',
-        readFile: async () => '{',
+        file: file(async () =>
+          JSON.stringify({ production: { gates: [{ gate: 'nope' }] } }),
+        ),
       }),
-    ).rejects.toThrow(/is not valid JSON/);
+    ).rejects.toThrow(
+      `${location} production.gates[0].gate: unknown gate type "nope"`,
+    );
+    await expect(
+      policies.resolve({
+        entityRef: ORDERS,
+        toStage: 'production',
+        file: file(async () => 'production: [unclosed'),
+      }),
+    ).rejects.toThrow(/is not valid YAML or JSON/);
+    await expect(
+      policies.resolve({
+        entityRef: ORDERS,
+        toStage: 'production',
+        file: file(async () => 'qa: {}'),
+      }),
+    ).rejects.toThrow(/names unknown stages qa/);
   });
 });

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { JsonObject, JsonValue } from '@backstage/types';
+import { parse as parseYaml } from 'yaml';
 import { PROMOTION_POLICY_ANNOTATION } from '@dag-cicd/plugin-dag-cicd-common';
 import { DeployAction, PromotionGate } from '@dag-cicd/plugin-dag-cicd-node';
 import { Stages } from '../service/stages';
@@ -157,28 +158,38 @@ function validated(
   }
 }
 
-/** Reads a policy file (JSON) at a location; see {@link PolicyResolver}. */
-export type PolicyFileReader = (location: string) => Promise<string>;
+/**
+ * A DAG's policy file: where it is (for messages and the promotion's record)
+ * and how to read it. See `repositoryPolicyFile`.
+ */
+export interface PolicyFile {
+  location: string;
+  /** The file's text; throws a `NotFoundError` when there is no file. */
+  read(): Promise<string>;
+}
 
 /**
  * Resolves the gate policy of a promotion, most specific first:
  *
- * 1. the DAG's policy file (`dagCicd.dags[].policyFile`), a JSON object
- *    `{ "<stage>": <policy> }` read when the promotion is requested;
+ * 1. the policy file in the DAG's repository (`dagCicd.promotions.policyFile`,
+ *    read through the catalog's source location of the entity), a YAML or
+ *    JSON object `{ <stage>: <policy> }` read when the promotion is requested;
  * 2. the named policy of the entity's `dag-cicd.io/promotion-policy`
  *    annotation (`dagCicd.promotions.namedPolicies.<name>.<stage>`);
  * 3. `dagCicd.promotions.policies.<stage>`;
  * 4. the built-in default (a green run; into production also an approval).
  *
  * A level that has no policy for the target stage falls through to the next.
- * Configured policies are validated at start-up; a file, when it is read.
+ * Configured policies are validated at start-up; a file, when it is read. A
+ * file that exists but cannot be read or parsed refuses the request rather
+ * than falling through: a promotion never runs under a policy other than
+ * the one its DAG declares.
  *
- * The policy file is read from the data store (or local disk through a
- * `file://` store) at the configured location — the backend does not fetch
- * from the DAG's SCM: the CI pipeline that tests a commit publishes the
- * file next to the DAG's fixtures. A named policy is chosen by the entity's
- * annotation, but its content is the platform's configuration, so a DAG
- * owner can pick among policies the platform team wrote and not loosen one.
+ * A named policy is chosen by the entity's annotation, but its content is
+ * the platform's configuration, so a DAG owner can pick among policies the
+ * platform team wrote and not loosen one. A policy file is the DAG owners'
+ * own: a platform team that wants the last word leaves
+ * `dagCicd.promotions.policyFile` unset.
  */
 export class PolicyResolver {
   private constructor(
@@ -270,13 +281,12 @@ export class PolicyResolver {
     entityRef: string;
     annotations?: Record<string, string>;
     toStage: string;
-    policyFile?: string;
-    readFile?: PolicyFileReader;
+    file?: PolicyFile;
   }): Promise<PromotionPolicy> {
-    const { toStage, policyFile, readFile } = options;
-    if (policyFile && readFile) {
-      const fromFile = await this.#fromFile(policyFile, readFile, toStage);
-      if (fromFile) return { source: 'file', name: policyFile, ...fromFile };
+    const { toStage, file } = options;
+    if (file) {
+      const fromFile = await this.#fromFile(file, toStage);
+      if (fromFile) return { source: 'file', name: file.location, ...fromFile };
     }
     const name = options.annotations?.[PROMOTION_POLICY_ANNOTATION];
     if (name !== undefined) {
@@ -303,25 +313,28 @@ export class PolicyResolver {
   }
 
   async #fromFile(
-    location: string,
-    readFile: PolicyFileReader,
+    file: PolicyFile,
     toStage: string,
   ): Promise<StagePolicy | undefined> {
+    const { location } = file;
     let text: string;
     try {
-      text = await readFile(location);
+      text = await file.read();
     } catch (error) {
-      // No file published for the DAG: the configuration applies.
-      if ((error as { code?: string }).code === 'ENOENT') return undefined;
+      // The DAG's repository has no policy file: the configuration applies.
       if ((error as Error).name === 'NotFoundError') return undefined;
-      throw error;
+      throw new ServiceUnavailableError(
+        `The promotion policy file ${location} could not be read (${
+          (error as Error).message
+        }); promotions of this DAG wait until it can be, rather than run under another policy`,
+      );
     }
     let parsed: JsonValue;
     try {
-      parsed = JSON.parse(text);
+      parsed = parseYaml(text) as JsonValue;
     } catch (error) {
       throw new InputError(
-        `The promotion policy file ${location} is not valid JSON: ${
+        `The promotion policy file ${location} is not valid YAML or JSON: ${
           (error as Error).message
         }`,
       );

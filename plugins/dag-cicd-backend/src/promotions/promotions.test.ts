@@ -7,7 +7,16 @@ import {
   AuthorizeResult,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { createAirflowClient } from '@dag-cicd/plugin-dag-cicd-node';
+import {
+  airflowMockServer,
+  jwt,
+  v2,
+} from '@dag-cicd/plugin-dag-cicd-node/testUtils';
 import { Knex, knex as createKnex } from 'knex';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import {
   createEnvironmentApp,
@@ -15,10 +24,13 @@ import {
   writeFile,
 } from '../__testUtils__/environmentApp';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { RunService } from '../runs/RunService';
+import { PolicyFile } from './policy';
 import {
   ALICE,
   BOB,
   CAROL,
+  DATA_GROUP,
   DAVE,
   promotionsForTest,
   SwitchGate,
@@ -26,6 +38,8 @@ import {
 } from './__testUtils__/promotionApp';
 
 jest.setTimeout(60_000);
+
+const msw = airflowMockServer();
 
 const databases = createTestDatabases();
 const SHA = 'ab12cd3'.padEnd(40, '0');
@@ -46,25 +60,32 @@ async function setup(
     policies?: Record<string, unknown>;
     decide?: () => PolicyDecision;
     members?: Record<string, string[]>;
+    notifications?: NotificationService;
+    policyFile?: PolicyFile;
+    airflow?: ConstructorParameters<typeof RunService>[0]['airflow'];
   } = {},
 ) {
   const knex =
     options.knex ?? (await databases.init(options.databaseId ?? 'SQLITE_3'));
   const switchGate = new SwitchGate();
   const deploy = new TestDeployAction();
+  const auditor = mockServices.auditor.mock();
   const { config, promotions } = promotionsForTest({
     switchGate,
     deploy,
     policies: options.policies,
     members: options.members,
+    auditor,
+    notifications: options.notifications,
+    ...(options.policyFile && { policyFile: () => options.policyFile }),
   });
-  const auditor = mockServices.auditor.mock();
   const env = await createEnvironmentApp({
     knex,
     auditor,
     config,
     promotions,
     decide: options.decide,
+    airflow: options.airflow,
   });
   writeFile(env.root, 'lake/raw/orders/part-0.csv', 'id\n1\n');
   return { ...env, knex, switchGate, deploy, auditor };
@@ -300,6 +321,23 @@ describe.each(databases.eachSupportedId())('promotions on %s', databaseId => {
       const open = promotions.body.items.find((p: any) => p.status === 'open');
       const app = open.id === one.id ? replicaA : replicaB;
       expect((await execute(app, open.id)).body.status).toBe('executed');
+
+      // The loser's evaluation rolled back with its refused execution: the
+      // auditors of both replicas heard of exactly the committed history.
+      const audited = [replicaA, replicaB].flatMap(replica =>
+        replica.auditor.createEvent.mock.calls
+          .map(([event]) => event)
+          .filter(event => event.eventId === 'promotion-history')
+          .map(event => `${event.meta!.promotionId} ${event.meta!.step}`),
+      );
+      const recorded: string[] = [];
+      for (const id of [one.id, two.id]) {
+        const history = await request(replicaA.app)
+          .get(`/promotions/${id}/history`)
+          .set('Authorization', as(ALICE));
+        recorded.push(...history.body.items.map((e: any) => `${id} ${e.type}`));
+      }
+      expect(audited.sort()).toEqual(recorded.sort());
     } finally {
       if (knexB !== replicaA.knex) await knexB.destroy();
     }
@@ -384,6 +422,20 @@ describe('promotions: bad input and rules', () => {
     expect(fromStaging.status).toBe(409);
     expect(fromStaging.body.error.message).toMatch(
       /has no environment in staging/,
+    );
+    // An environment that failed says why.
+    await app
+      .knex('dag_cicd_environments')
+      .where({ commit_sha: SHA })
+      .update({ status: 'failed', error: 'copying input orders failed' });
+    const failed = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+    });
+    expect(failed.status).toBe(409);
+    expect(failed.body.error.message).toBe(
+      'Commit ab12cd3 is not ready in ci: environment ci_ab12cd3 is failed (copying input orders failed); promote it once an environment of it is ready',
     );
   });
 
@@ -637,5 +689,494 @@ describe('promotions: a backend that stopped mid-execution', () => {
     });
     expect((await pipeline(app)).body.stages[1].promotionId).toBeNull();
     expect(await service.failStuckExecutions(60_000)).toBe(0);
+  });
+});
+
+describe('promotions: execution re-checks every gate', () => {
+  it('refuses an execution when a gate stopped passing since it was approved, and deploys nothing', async () => {
+    const app = await setup();
+    const promotion = await approvedPromotion(app);
+    expect(promotion.gatesPassed).toBe(true);
+    app.switchGate.outcome = {
+      status: 'failed',
+      detail: 'The newest run is red',
+      inputs: { run: 'r-9' },
+    };
+    const refused = await execute(app, promotion.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe(
+      'Not every gate passes, so component:default/orders cannot be promoted to staging: switch is failed (The newest run is red)',
+    );
+    expect(app.deploy.calls).toEqual([]);
+    const history = await request(app.app)
+      .get(`/promotions/${promotion.id}/history`)
+      .set('Authorization', as(ALICE));
+    // The execution's own evaluation is recorded, and nothing after it.
+    expect(history.body.items.at(-1)).toMatchObject({
+      type: 'evaluated',
+      actor: CAROL,
+      detail: { passed: false },
+    });
+    expect(history.body.items.map((e: any) => e.type)).not.toContain(
+      'executing',
+    );
+    expect((await pipeline(app)).body.stages[1].promotionId).toBeNull();
+  });
+});
+
+describe('promotions: rollback', () => {
+  it('rolls back by promoting an earlier commit again', async () => {
+    const app = await setup();
+    const first = await approvedPromotion(app, SHA);
+    expect((await execute(app, first.id)).body.status).toBe('executed');
+    const second = await approvedPromotion(app, OTHER_SHA);
+    expect((await execute(app, second.id)).body.status).toBe('executed');
+    expect((await pipeline(app)).body.stages[1].promotionId).toBe(second.id);
+
+    // The earlier commit is still ready in ci: promoting it is the rollback.
+    const back = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+      comment: 'roll back: ffee000 halves the row counts',
+    });
+    expect(back.status).toBe(201);
+    await decide(app, back.body.id, { decision: 'approve' }, as(BOB));
+    expect((await execute(app, back.body.id)).body.status).toBe('executed');
+    const staging = (await pipeline(app)).body.stages[1];
+    expect(staging).toMatchObject({ promotionId: back.body.id });
+    expect(app.deploy.calls).toEqual([SHA, OTHER_SHA, SHA]);
+  });
+});
+
+describe('promotions: deploy actions as a promotion runs them', () => {
+  // A deploy endpoint on a free local port; it answers `status`.
+  async function receiver() {
+    const bodies: any[] = [];
+    const answer = { status: 202 };
+    const server = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', chunk => (text += chunk));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ deployment: answer.status < 300 ? 'd-1' : null }),
+        );
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      answer,
+      bodies,
+      url: `http://127.0.0.1:${port}/deploy`,
+      close: () => new Promise(resolve => server.close(resolve)),
+    };
+  }
+
+  const switchOnly = (deploy: object) => ({
+    staging: { gates: [{ gate: 'switch' }], deploy },
+  });
+
+  it('calls the webhook and records its answer; a refusal leaves the promotion failed and the stage unchanged', async () => {
+    const hook = await receiver();
+    try {
+      const app = await setup({
+        policies: switchOnly({
+          action: 'webhook',
+          options: { url: hook.url, timeoutMs: 5000 },
+        }),
+      });
+      await readyInCi(app, SHA);
+      await readyInCi(app, OTHER_SHA);
+      const first = (
+        await requestPromotion(app, {
+          entityRef: ORDERS,
+          commit: SHA,
+          toStage: 'staging',
+        })
+      ).body.id;
+      const executed = await execute(app, first);
+      expect(executed.status).toBe(200);
+      expect(executed.body).toMatchObject({
+        status: 'executed',
+        deploy: {
+          action: 'webhook',
+          status: 'succeeded',
+          detail: `The webhook ${hook.url} answered 202`,
+          output: { status: 202, body: { deployment: 'd-1' } },
+        },
+      });
+      expect(hook.bodies[0].promotion).toMatchObject({
+        id: first,
+        commit: SHA,
+        toStage: 'staging',
+      });
+
+      hook.answer.status = 503;
+      const second = (
+        await requestPromotion(app, {
+          entityRef: ORDERS,
+          commit: OTHER_SHA,
+          toStage: 'staging',
+        })
+      ).body.id;
+      const failed = await execute(app, second);
+      expect(failed.body).toMatchObject({
+        status: 'failed',
+        deploy: {
+          action: 'webhook',
+          status: 'failed',
+          detail: `The webhook ${hook.url} answered 503 Service Unavailable`,
+          output: { status: 503 },
+        },
+      });
+      const history = await request(app.app)
+        .get(`/promotions/${second}/history`)
+        .set('Authorization', as(ALICE));
+      expect(history.body.items.at(-1)).toMatchObject({
+        type: 'failed',
+        detail: { deploy: { status: 'failed', action: 'webhook' } },
+      });
+      // Staging still runs the first commit.
+      const staging = (await pipeline(app)).body.stages[1];
+      expect(staging.promotionId).toBe(first);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  function airflow() {
+    const mock = msw.mock('v2', 'http://airflow.test');
+    mock.tokens(jwt(4_102_444_800));
+    const client = createAirflowClient({
+      name: 'local',
+      baseUrl: 'http://airflow.test',
+      apiVersion: 'v2',
+      auth: { type: 'simple', username: 'admin', password: 'pw' },
+      timeoutMs: 2000,
+      retries: 0,
+    } as any);
+    return { mock, clients: { get: () => client } };
+  }
+
+  it('triggers the deployment DAG on the DAG’s Airflow instance with the commit in its conf', async () => {
+    const { mock, clients } = airflow();
+    mock.on('POST', '/api/v2/dags/{dag_id}/dagRuns', ({ params, body }) => ({
+      body: v2.dagRun(params.dag_id, body.dag_run_id, {
+        conf: body.conf,
+        state: 'queued',
+      }),
+    }));
+    const app = await setup({
+      airflow: clients,
+      policies: switchOnly({
+        action: 'trigger-dag',
+        options: { dagId: 'deploy_orders', conf: { target: 'staging' } },
+      }),
+    });
+    await readyInCi(app, SHA);
+    const { body } = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+    });
+    const executed = await execute(app, body.id);
+    expect(executed.body).toMatchObject({
+      status: 'executed',
+      deploy: {
+        action: 'trigger-dag',
+        status: 'succeeded',
+        output: { instance: 'local', dagId: 'deploy_orders' },
+      },
+    });
+    const sent = mock.calls('POST', '/api/v2/dags/{dag_id}/dagRuns');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].body.conf).toEqual({
+      target: 'staging',
+      dag_cicd: {
+        commit: SHA,
+        promotion: expect.objectContaining({ id: body.id, commit: SHA }),
+      },
+    });
+    expect(executed.body.deploy.output.dagRunId).toBe(sent[0].body.dag_run_id);
+  });
+
+  it('sets the Airflow Variable; an Airflow that refuses leaves the promotion failed and the stage unchanged', async () => {
+    const { mock, clients } = airflow();
+    let refuse = false;
+    mock.on('PATCH', '/api/v2/variables/{variable_key}', ({ params, body }) =>
+      refuse
+        ? {
+            status: 403,
+            body: { detail: 'Forbidden' },
+          }
+        : {
+            body: {
+              key: params.variable_key,
+              value: body.value,
+              is_encrypted: false,
+            },
+          },
+    );
+    const app = await setup({
+      airflow: clients,
+      policies: switchOnly({
+        action: 'set-variable',
+        options: { key: 'orders_{stage}_commit' },
+      }),
+    });
+    await readyInCi(app, SHA);
+    await readyInCi(app, OTHER_SHA);
+    const first = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+    });
+    const executed = await execute(app, first.body.id);
+    expect(executed.body.deploy).toEqual({
+      action: 'set-variable',
+      status: 'succeeded',
+      detail: `Set the Airflow Variable orders_staging_commit on local to ${SHA}`,
+      output: { instance: 'local', key: 'orders_staging_commit', value: SHA },
+    });
+    expect(
+      mock.calls('PATCH', '/api/v2/variables/{variable_key}')[0].body,
+    ).toEqual({ key: 'orders_staging_commit', value: SHA });
+
+    refuse = true;
+    const second = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: OTHER_SHA,
+      toStage: 'staging',
+    });
+    const failed = await execute(app, second.body.id);
+    expect(failed.body).toMatchObject({
+      status: 'failed',
+      deploy: { action: 'set-variable', status: 'failed' },
+    });
+    expect((await pipeline(app)).body.stages[1].promotionId).toBe(
+      first.body.id,
+    );
+  });
+});
+
+describe('promotions: permissions and service principals', () => {
+  it('makes request and execute each a permission (403 with the permission named)', async () => {
+    let decision: PolicyDecision = { result: AuthorizeResult.ALLOW };
+    const app = await setup({ decide: () => decision });
+    await readyInCi(app, SHA);
+    decision = { result: AuthorizeResult.DENY };
+    const denied = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toBe(
+      'Not allowed: dag-cicd.promotion.request on component:default/orders in stage staging',
+    );
+    decision = { result: AuthorizeResult.ALLOW };
+    const promotion = await approvedPromotion(app, OTHER_SHA);
+    decision = { result: AuthorizeResult.DENY };
+    const refused = await execute(app, promotion.id);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'Not allowed: dag-cicd.promotion.execute on component:default/orders in stage staging',
+    );
+    expect(app.deploy.calls).toEqual([]);
+  });
+
+  it('never lets a CI service principal execute a production promotion, even with every gate passing', async () => {
+    const app = await setup({
+      policies: {
+        production: {
+          gates: [{ gate: 'switch' }],
+          deploy: { action: 'test-deploy' },
+          allowSkip: true,
+        },
+      },
+    });
+    await readyInCi(app, SHA);
+    const { body } = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      fromStage: 'ci',
+      toStage: 'production',
+    });
+    expect(body.gatesPassed).toBe(true);
+    const byCi = await execute(app, body.id, ciService);
+    expect(byCi.status).toBe(403);
+    expect(byCi.body.error.message).toBe(
+      'Service principals may not execute promotions into production; a person with dag-cicd.promotion.execute does',
+    );
+    expect(app.deploy.calls).toEqual([]);
+    expect((await execute(app, body.id, as(CAROL))).body.status).toBe(
+      'executed',
+    );
+  });
+});
+
+describe('promotions: policy file of the DAG', () => {
+  it('records that a promotion follows the policy file of its repository', async () => {
+    const location = 'https://git.test/acme/orders/promotion-policy.yaml';
+    const app = await setup({
+      policyFile: {
+        location,
+        read: async () =>
+          'staging:\n  gates:\n    - gate: switch\n      name: from the repository\n',
+      },
+    });
+    await readyInCi(app, SHA);
+    const requested = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+    });
+    expect(requested.status).toBe(201);
+    expect(requested.body).toMatchObject({
+      policy: { source: 'file', name: location },
+      gates: [{ gate: 'from the repository', status: 'passed' }],
+      gatesPassed: true,
+    });
+  });
+});
+
+describe('promotions: notifications and the auditor', () => {
+  const sent = (send: jest.Mock<Promise<void>, [any]>) =>
+    send.mock.calls.map(([options]) => ({
+      to: options.recipients.entityRef,
+      title: options.payload.title,
+    }));
+
+  it('tells the approvers when a promotion waits on them, and the requester of each decision and of the outcome', async () => {
+    const send = jest.fn(async (_options: any) => {});
+    const app = await setup({ notifications: { send } });
+    await readyInCi(app, SHA);
+    const requested = await requestPromotion(app, {
+      entityRef: ORDERS,
+      commit: SHA,
+      toStage: 'staging',
+      commitAuthor: DAVE,
+    });
+    const id = requested.body.id;
+    await app.promotions!.settled();
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledWith({
+      recipients: {
+        type: 'entity',
+        entityRef: DATA_GROUP,
+        // Their approvals would not count.
+        excludeEntityRef: [ALICE, DAVE],
+      },
+      payload: expect.objectContaining({
+        title: 'orders: commit ab12cd3 to staging awaits your approval',
+        link: '/dag-cicd/approvals',
+        topic: 'dag-cicd-promotion',
+        scope: `promotion:${id}:approval`,
+      }),
+    });
+    // Evaluated again while still waiting: nobody is told twice.
+    await request(app.app)
+      .post(`/promotions/${id}/evaluate`)
+      .set('Authorization', as(BOB));
+    await app.promotions!.settled();
+    expect(send).toHaveBeenCalledTimes(1);
+
+    await decide(app, id, { decision: 'approve', comment: 'ok' }, as(BOB));
+    await execute(app, id, as(CAROL));
+    await app.promotions!.settled();
+    expect(sent(send).slice(1)).toEqual([
+      {
+        to: ALICE,
+        title: 'orders: user:default/bob approved your promotion to staging',
+      },
+      { to: ALICE, title: 'orders: commit ab12cd3 is now in staging' },
+    ]);
+    expect(send.mock.calls[1][0].payload).toMatchObject({
+      description: expect.stringMatching(/Every gate passes/),
+      link: '/catalog/default/component/orders/ci-cd',
+    });
+
+    // A failed deploy and a rejection reach the requester as high severity.
+    const failing = await approvedPromotion(app, OTHER_SHA);
+    app.deploy.outcome = new Error('the deployment DAG is paused');
+    await execute(app, failing.id, as(CAROL));
+    await app.promotions!.settled();
+    expect(send.mock.calls.at(-1)![0]).toMatchObject({
+      recipients: { entityRef: ALICE },
+      payload: {
+        title: 'orders: commit ffee000 failed to reach staging',
+        severity: 'high',
+        description: expect.stringMatching(/the deployment DAG is paused/),
+      },
+    });
+  });
+
+  it('tells the requester of a rejection, nobody of their own action, and never fails a promotion over a notification', async () => {
+    const send = jest.fn(async (_options: any): Promise<void> => {
+      throw new Error('the notifications backend is not installed');
+    });
+    const app = await setup({ notifications: { send } });
+    await readyInCi(app, SHA);
+    const { body } = await requestPromotion(
+      app,
+      { entityRef: ORDERS, commit: SHA, toStage: 'staging' },
+      as(BOB),
+    );
+    expect(body.status).toBe('open');
+    const rejected = await decide(
+      app,
+      body.id,
+      { decision: 'reject', comment: 'row counts halved' },
+      as(CAROL),
+    );
+    expect(rejected.status).toBe(200);
+    await app.promotions!.settled();
+    expect(send.mock.calls.at(-1)![0]).toMatchObject({
+      recipients: { entityRef: BOB },
+      payload: {
+        title: 'orders: user:default/carol rejected your promotion to staging',
+        severity: 'high',
+      },
+    });
+
+    // Alice executes her own promotion: she is not told what she did.
+    const own = await approvedPromotion(app, OTHER_SHA);
+    send.mockClear();
+    await execute(app, own.id, as(ALICE));
+    await app.promotions!.settled();
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('audits every entry of the history once it is committed', async () => {
+    const app = await setup();
+    const promotion = await approvedPromotion(app);
+    await execute(app, promotion.id);
+    const history = await request(app.app)
+      .get(`/promotions/${promotion.id}/history`)
+      .set('Authorization', as(ALICE));
+    const audited = app.auditor.createEvent.mock.calls
+      .map(([event]) => event)
+      .filter(event => event.eventId === 'promotion-history');
+    expect(audited.map(e => [e.meta!.step, e.meta!.actor])).toEqual(
+      history.body.items.map((e: any) => [e.type, e.actor]),
+    );
+    expect(audited[0].meta).toMatchObject({
+      promotionId: promotion.id,
+      detail: { entityRef: ORDERS, commit: SHA, toStage: 'staging' },
+    });
+    const evaluation = audited.find(e => e.meta!.step === 'evaluated')!;
+    expect(evaluation.meta!.detail).toMatchObject({
+      gates: [
+        expect.objectContaining({ gate: 'switch', inputs: { switch: 'on' } }),
+        expect.objectContaining({ gate: 'approvals' }),
+      ],
+    });
+    expect(audited.at(-1)).toMatchObject({
+      severityLevel: 'high',
+      meta: { step: 'executed', detail: { deploy: { status: 'succeeded' } } },
+    });
   });
 });

@@ -19,11 +19,6 @@ export interface DagSettings {
   fixturesRoot?: string;
   /** Stage → `conn_id` overrides for this DAG. */
   connections: Record<string, Record<string, string>>;
-  /**
-   * The DAG's promotion policy file (JSON, `{ "<stage>": policy }`) on a data
-   * store, published by its CI pipeline; see `promotions/policy.ts`.
-   */
-  policyFile?: string;
 }
 
 const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -88,7 +83,6 @@ export class DagSettingsRegistry {
         );
       }
       const fixtures = dag.getOptionalString('fixtures');
-      const policyFile = dag.getOptionalString('policyFile');
       byEntity.set(entityRef, {
         productionPrefix: location(
           'productionPrefix',
@@ -97,10 +91,6 @@ export class DagSettingsRegistry {
         inputs,
         artifacts: map('artifacts'),
         ...(fixtures && { fixturesRoot: location('fixtures', fixtures) }),
-        // A file, not a prefix: resolved like any location, without the "/".
-        ...(policyFile && {
-          policyFile: location('policyFile', policyFile).replace(/\/$/, ''),
-        }),
         connections,
       });
     });

@@ -1,4 +1,7 @@
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   DeployAction,
   DeployOutcome,
@@ -10,7 +13,7 @@ import { EnvironmentAppOptions } from '../../__testUtils__/environmentApp';
 import { builtInGates } from '../gates';
 import { DatabasePromotionStore } from '../DatabasePromotionStore';
 import { builtInDeployActions } from '../deployActions';
-import { PolicyResolver } from '../policy';
+import { PolicyFile, PolicyResolver } from '../policy';
 import { GateContextFactory, PromotionService } from '../PromotionService';
 import { TypeRegistry } from '../registry';
 
@@ -114,6 +117,9 @@ export function promotionsForTest(options: {
   members?: Record<string, string[]>;
   policies?: Record<string, unknown>;
   serviceStages?: string[];
+  auditor?: AuditorService;
+  notifications?: NotificationService;
+  policyFile?: (entity: Entity) => PolicyFile | undefined;
 }): {
   config: Record<string, unknown>;
   promotions: NonNullable<EnvironmentAppOptions['promotions']>;
@@ -155,10 +161,11 @@ export function promotionsForTest(options: {
         gateContext: testGateContext(
           options.members ?? { [DATA_GROUP]: [ALICE, BOB, CAROL] },
         ),
-        dags: parts.dags,
-        dataStores: parts.dataStores,
         logger: parts.logger,
         serviceStages: options.serviceStages,
+        auditor: options.auditor,
+        notifications: options.notifications,
+        policyFile: options.policyFile,
       });
     },
   };
