@@ -17,7 +17,7 @@ import {
   airflowCatalogKeys,
   AirflowCatalogKeys,
   AirflowMappingReport,
-  draftDagEntity,
+  AirflowDagDrafter,
   toAirflowEntities,
 } from './airflowEntities';
 import { AirflowProviderConfig, readAirflowProviderConfigs } from './config';
@@ -151,23 +151,22 @@ export class AirflowEntityProvider implements EntityProvider {
     const started = Date.now();
     let entities;
     try {
-      const options = {
+      // Each DAG is drafted as its page arrives (name, link, owner, tags);
+      // name clashes, lineage and the entities once every page is in.
+      const drafter = new AirflowDagDrafter({
         instance: client.instance,
-        dagUrl: (dagId: string) => client.uiLinkForDag(dagId),
+        dagUrl: dagId => client.uiLinkForDag(dagId),
         owners: config.owners,
         defaultOwner: config.defaultOwner,
         defaultLifecycle: config.defaultLifecycle,
-      };
-      // Each DAG's entity is drafted as its page arrives; names and lineage,
-      // which take all of them, once every page is in.
+      });
       const [snapshot, exclude] = await Promise.all([
-        readAirflowCatalog(client, config.filters, dag =>
-          draftDagEntity(dag, options),
-        ),
+        readAirflowCatalog(client, config.filters, dag => drafter.draft(dag)),
         this.#authoritativeKeys(),
       ]);
       entities = toAirflowEntities(snapshot, {
         instance: client.instance,
+        renamed: drafter.settleNames(),
         exclude,
       });
     } catch (error) {
@@ -177,11 +176,10 @@ export class AirflowEntityProvider implements EntityProvider {
       return { applied: false, error: error as Error };
     }
     const locationKey = this.getProviderName();
-    const deferred: DeferredEntity[] = [];
-    for (const entity of entities.dags) deferred.push({ entity, locationKey });
-    for (const entity of entities.assets) {
-      deferred.push({ entity, locationKey });
-    }
+    const deferred: DeferredEntity[] = [
+      ...entities.dags,
+      ...entities.assets,
+    ].map(entity => ({ entity, locationKey }));
     await connection.applyMutation({ type: 'full', entities: deferred });
     this.#log(entities.report, Date.now() - started);
     return { applied: true, report: entities.report };

@@ -16,7 +16,7 @@ import {
   AirflowInstanceInfo,
 } from '@dag-cicd/plugin-dag-cicd-node';
 import { ownerKey } from './config';
-import { assignEntityNames, catalogTag } from './entityNames';
+import { assignEntityNames, catalogTag, EntityNamer } from './entityNames';
 import { AirflowCatalogSnapshot } from './readAirflowCatalog';
 
 /** The schedule of a DAG entity, in Airflow's own words: `0 6 * * *`, `@daily`, `Asset`. */
@@ -72,52 +72,240 @@ export interface AirflowEntities {
 }
 
 /**
- * A DAG's entity as far as the DAG alone decides it, and what it could not
- * map: its name and the assets it reads take every DAG and asset of the
- * instance, and are filled in by {@link toAirflowEntities}. Small, so that a
- * refresh keeps these rather than the DAGs Airflow listed.
+ * What the DAG alone decides of its entity, and what it could not map: its
+ * entity is built from this by {@link toAirflowEntities}, once every DAG and
+ * asset is in, since the name may clash with another DAG's and the assets
+ * it reads come from the asset list. A refresh holds ten thousand of these
+ * until its last page, so they are one flat object each, holding only what
+ * the entity takes, rather than the DAG Airflow listed or the entity's
+ * nested objects.
  */
 export interface AirflowDagDraft {
   dagId: string;
-  entity: ComponentEntity;
-  problems: DagProblems;
+  /** Final unless another DAG's clashes with it: see settleNames. */
+  name: string;
+  /** The DAG in the Airflow UI. */
+  url: string;
+  owner: string;
+  lifecycle: string;
+  /** Undefined for none. */
+  tags: string[] | undefined;
+  /** The display name when it is not the id. */
+  title: string | undefined;
+  description: string | undefined;
+  schedule: string | undefined;
+  /** Undefined when the DAG mapped as it is, as nearly all do. */
+  problems: DagProblems | undefined;
 }
 
 /** What a DAG's entity could not take as it is, for the report. */
 interface DagProblems {
-  unmappedOwner: boolean;
-  droppedTags: boolean;
-  invalidLifecycle: boolean;
-  unlinkable: boolean;
+  unmappedOwner?: boolean;
+  droppedTags?: boolean;
+  invalidLifecycle?: boolean;
+  unlinkable?: boolean;
+}
+
+/** What one Airflow tag says, once normalised. */
+interface TagReading {
+  /** The catalog tag; undefined when the tag normalises to nothing. */
+  tag: string | undefined;
+  /**
+   * For a `lifecycle:` tag, its lifecycle, or null when it is not one;
+   * undefined for any other tag.
+   */
+  lifecycle: string | null | undefined;
+}
+
+function readTag(tag: string): TagReading {
+  let lifecycle: string | null | undefined;
+  if (LIFECYCLE_PREFIX.test(tag)) {
+    lifecycle = LIFECYCLE_TAG.exec(tag.trim().toLowerCase())?.[1] ?? null;
+  }
+  return { tag: catalogTag(tag), lifecycle };
 }
 
 /**
- * The DAGs an asset is linked to: consumers are the DAGs scheduled on it
- * and (Airflow 3) the DAGs with a task reading it; producers the DAGs with
- * a task emitting it.
+ * Drafts each DAG of one refresh as its page arrives: its name, link,
+ * owner, lifecycle and tags; {@link toAirflowEntities} builds the entities
+ * once every page is in. With a real Airflow most of this work is done
+ * while the next page is on its way.
+ *
+ * One drafter per refresh: it remembers the names it gave, to settle the
+ * few that clash, and what each Airflow tag normalises to, since a few tags
+ * (`etl`, `daily`) recur on thousands of DAGs and the drafts then share one
+ * copy of each.
  */
-function assetDags(asset: AirflowAsset) {
+export class AirflowDagDrafter {
+  readonly #options: AirflowEntityOptions;
+  readonly #tags = new Map<string, TagReading>();
+  readonly #names = new EntityNamer();
+
+  constructor(options: AirflowEntityOptions) {
+    this.#options = options;
+  }
+
+  draft(dag: AirflowDag): AirflowDagDraft {
+    const options = this.#options;
+    const { dagId } = dag;
+    let problems: DagProblems | undefined;
+
+    let url = dagLink(dagId, options);
+    if (url === undefined) {
+      // Airflow allows the DAG ids `.` and `..`, which no URL path can hold.
+      (problems ??= {}).unlinkable = true;
+      url = `${options.instance.uiUrl}/dags`;
+    }
+    let owner = dagOwner(dag, options);
+    if (owner === undefined) {
+      (problems ??= {}).unmappedOwner = true;
+      owner = UNKNOWN_OWNER;
+    }
+    // The first `lifecycle:` tag decides; one that is not a lifecycle leaves
+    // the default.
+    let lifecycle: string | null | undefined;
+    // Sized to the DAG's tags, which it nearly always keeps all of: an
+    // array grown by push holds room for sixteen more.
+    const tags = new Array<string>(dag.tags.length);
+    let kept = 0;
+    for (const tag of dag.tags) {
+      const reading = this.#readTag(tag);
+      if (lifecycle === undefined) lifecycle = reading.lifecycle;
+      if (reading.tag === undefined) (problems ??= {}).droppedTags = true;
+      else if (!tags.includes(reading.tag)) tags[kept++] = reading.tag;
+    }
+    tags.length = kept;
+    if (lifecycle === null) (problems ??= {}).invalidLifecycle = true;
+
+    return {
+      dagId,
+      name: this.#names.name(dagId),
+      url,
+      owner,
+      lifecycle: lifecycle ?? options.defaultLifecycle,
+      tags: kept ? tags : undefined,
+      title: dag.displayName === dagId ? undefined : dag.displayName,
+      description: dag.description || undefined,
+      schedule: dag.timetableSummary || undefined,
+      problems,
+    };
+  }
+
+  /**
+   * Once every DAG is drafted: the DAG ids whose name another DAG's also
+   * got, each with the unique name it takes instead.
+   */
+  settleNames(): Map<string, string> {
+    return this.#names.settle();
+  }
+
+  #readTag(tag: string): TagReading {
+    let reading = this.#tags.get(tag);
+    if (!reading) {
+      reading = readTag(tag);
+      this.#tags.set(tag, reading);
+    }
+    return reading;
+  }
+}
+
+/** The entity of a drafted DAG. */
+function dagEntity(
+  draft: AirflowDagDraft,
+  name: string,
+  dependsOn: string[] | undefined,
+  instance: AirflowInstanceInfo,
+  linkTitle: string,
+): ComponentEntity {
+  // Each object is built with the fields it always has in one literal, and
+  // the optional ones added after: ten thousand of them are built at once.
+  const location = `url:${draft.url}`;
+  const annotations: Record<string, string> = {
+    [AIRFLOW_DAG_ID_ANNOTATION]: draft.dagId,
+    [AIRFLOW_INSTANCE_ANNOTATION]: instance.name,
+    [ANNOTATION_LOCATION]: location,
+    [ANNOTATION_ORIGIN_LOCATION]: location,
+  };
+  if (draft.schedule) annotations[AIRFLOW_SCHEDULE_ANNOTATION] = draft.schedule;
+  const metadata: ComponentEntity['metadata'] = {
+    name,
+    namespace: NAMESPACE,
+    annotations,
+    links: [{ url: draft.url, title: linkTitle, type: 'airflow' }],
+  };
+  if (draft.title) metadata.title = draft.title;
+  if (draft.description) metadata.description = draft.description;
+  if (draft.tags) metadata.tags = draft.tags;
+  const spec: ComponentEntity['spec'] = {
+    type: AIRFLOW_DAG_COMPONENT_TYPE,
+    lifecycle: draft.lifecycle,
+    owner: draft.owner,
+  };
+  if (dependsOn) spec.dependsOn = dependsOn;
   return {
-    consumers: new Set([
-      ...asset.scheduledDagIds,
-      ...asset.consumingTasks.map(t => t.dagId),
-    ]),
-    producers: new Set(asset.producingTasks.map(t => t.dagId)),
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata,
+    spec,
   };
 }
 
 /**
- * The assets worth an entity: those a selected DAG produces or consumes.
- * An asset no selected DAG touches says nothing about this catalog's DAGs.
+ * An asset with the selected DAGs it links: consumers are the DAGs
+ * scheduled on it and (Airflow 3) the DAGs with a task reading it;
+ * producers the DAGs with a task emitting it. Each list is in code-point
+ * order, each DAG once.
+ */
+interface LinkedAsset {
+  asset: AirflowAsset;
+  producers: string[];
+  consumers: string[];
+}
+
+/**
+ * The assets worth an entity: those a selected DAG produces or consumes,
+ * with those DAGs. An asset no selected DAG touches says nothing about this
+ * catalog's DAGs.
  */
 function linkedAssets(
   assets: AirflowAsset[],
-  dagIds: ReadonlyMap<string, unknown>,
-): AirflowAsset[] {
-  return assets.filter(asset => {
-    const { consumers, producers } = assetDags(asset);
-    return [...consumers, ...producers].some(id => dagIds.has(id));
-  });
+  dags: ReadonlyMap<string, unknown>,
+): LinkedAsset[] {
+  const linked: LinkedAsset[] = [];
+  for (const asset of assets) {
+    let producers: string[] = [];
+    let consumers: string[] = [];
+    for (const task of asset.producingTasks) {
+      if (dags.has(task.dagId)) producers.push(task.dagId);
+    }
+    for (const dagId of asset.scheduledDagIds) {
+      if (dags.has(dagId)) consumers.push(dagId);
+    }
+    for (const task of asset.consumingTasks) {
+      if (dags.has(task.dagId)) consumers.push(task.dagId);
+    }
+    if (producers.length === 0 && consumers.length === 0) continue;
+    // Most assets have one producer and a consumer or two.
+    if (producers.length > 1) producers = uniqueSorted(producers);
+    if (consumers.length > 1) consumers = uniqueSorted(consumers);
+    linked.push({ asset, producers, consumers });
+  }
+  return linked;
+}
+
+/**
+ * The ids once each, in code-point order. The lists are short, a DAG or two,
+ * for which a Set and Array.prototype.sort cost far more than comparing.
+ */
+function uniqueSorted(ids: string[]): string[] {
+  if (ids.length > 8) return [...new Set(ids)].sort(compare);
+  const sorted: string[] = [];
+  for (const id of ids) {
+    let at = sorted.length;
+    while (at > 0 && sorted[at - 1] > id) at--;
+    if (sorted[at - 1] !== id) sorted.splice(at, 0, id);
+  }
+  return sorted;
 }
 
 /**
@@ -130,7 +318,7 @@ export function airflowCatalogKeys(
   return {
     dagIds: new Set(snapshot.dags.keys()),
     assetNames: new Set(
-      linkedAssets(snapshot.assets, snapshot.dags).map(a => a.name),
+      linkedAssets(snapshot.assets, snapshot.dags).map(l => l.asset.name),
     ),
   };
 }
@@ -143,60 +331,8 @@ function assetUrl(instance: AirflowInstanceInfo, asset: AirflowAsset) {
 }
 
 /**
- * The part of a DAG's entity that the DAG alone decides: all of it but its
- * name, which is the DAG id's until {@link toAirflowEntities} resolves
- * clashes, and the assets it reads.
- */
-export function draftDagEntity(
-  dag: AirflowDag,
-  options: AirflowEntityOptions,
-): AirflowDagDraft {
-  const { instance } = options;
-  const problems: DagProblems = {
-    unmappedOwner: false,
-    droppedTags: false,
-    invalidLifecycle: false,
-    unlinkable: false,
-  };
-  // Built field by field rather than with conditional spreads: with ten
-  // thousand DAGs the temporary objects show in the refresh time.
-  const url = dagLink(dag.dagId, options, problems);
-  const location = `url:${url}`;
-  const annotations: Record<string, string> = {
-    [AIRFLOW_DAG_ID_ANNOTATION]: dag.dagId,
-    [AIRFLOW_INSTANCE_ANNOTATION]: instance.name,
-    [ANNOTATION_LOCATION]: location,
-    [ANNOTATION_ORIGIN_LOCATION]: location,
-  };
-  if (dag.timetableSummary) {
-    annotations[AIRFLOW_SCHEDULE_ANNOTATION] = dag.timetableSummary;
-  }
-  const entity: ComponentEntity = {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: dag.dagId, namespace: NAMESPACE },
-    spec: {
-      type: AIRFLOW_DAG_COMPONENT_TYPE,
-      lifecycle: dagLifecycle(dag, options, problems),
-      owner: dagOwner(dag, options, problems),
-    },
-  };
-  const { metadata } = entity;
-  if (dag.displayName !== dag.dagId) metadata.title = dag.displayName;
-  if (dag.description) metadata.description = dag.description;
-  const tags = dagTags(dag, problems);
-  if (tags.length) metadata.tags = tags;
-  metadata.annotations = annotations;
-  metadata.links = [
-    { url, title: `Airflow (${instance.name})`, type: 'airflow' },
-  ];
-  return { dagId: dag.dagId, entity, problems };
-}
-
-/**
  * The catalog entities of one instance's DAGs and assets: pure, so that the
- * same snapshot always gives the same entities, on any replica. The DAGs'
- * drafts are completed in place.
+ * same snapshot always gives the same entities, on any replica.
  *
  * Names are derived from the DAG id (the asset name) alone, never from the
  * instance, so that the same DAG in a CI and a production instance is the
@@ -209,9 +345,14 @@ export function draftDagEntity(
  */
 export function toAirflowEntities(
   snapshot: AirflowCatalogSnapshot<AirflowDagDraft>,
-  options: { instance: AirflowInstanceInfo; exclude?: AirflowCatalogKeys },
+  options: {
+    instance: AirflowInstanceInfo;
+    /** The drafter's {@link AirflowDagDrafter.settleNames}. */
+    renamed: ReadonlyMap<string, string>;
+    exclude?: AirflowCatalogKeys;
+  },
 ): AirflowEntities {
-  const { instance, exclude } = options;
+  const { instance, renamed, exclude } = options;
   const report: AirflowMappingReport = {
     dags: 0,
     assets: 0,
@@ -225,12 +366,12 @@ export function toAirflowEntities(
   };
   const drafts = snapshot.dags;
   const assets = linkedAssets(snapshot.assets, drafts);
-  const dagNames = assignEntityNames(drafts.keys());
-  const assetNames = assignEntityNames(assets.map(a => a.name));
-  report.collisions.push(...dagNames.collisions, ...assetNames.collisions);
+  const dagName = (dagId: string) =>
+    renamed.get(dagId) ?? drafts.get(dagId)!.name;
+  const assetNames = assignEntityNames(assets.map(l => l.asset.name));
+  report.collisions.push(...renamed.keys(), ...assetNames.collisions);
   // Names are valid and lower case already: the references need no parsing.
-  const dagRef = (dagId: string) =>
-    `component:${NAMESPACE}/${dagNames.names.get(dagId)}`;
+  const dagRef = (dagId: string) => `component:${NAMESPACE}/${dagName(dagId)}`;
   const assetRef = (name: string) =>
     `resource:${NAMESPACE}/${assetNames.names.get(name)}`;
 
@@ -238,80 +379,75 @@ export function toAirflowEntities(
   // for an asset it owns.
   const reportedOwners = new Set<string>();
   const ownerOf = (draft: AirflowDagDraft) => {
-    if (draft.problems.unmappedOwner && !reportedOwners.has(draft.dagId)) {
+    if (draft.problems?.unmappedOwner && !reportedOwners.has(draft.dagId)) {
       reportedOwners.add(draft.dagId);
       report.unmappedOwners.push(draft.dagId);
     }
-    return draft.entity.spec.owner;
+    return draft.owner;
   };
 
   const consumed = new Map<string, string[]>();
-  for (const asset of assets) {
-    for (const dagId of assetDags(asset).consumers) {
-      if (!drafts.has(dagId)) continue;
-      const list = consumed.get(dagId) ?? [];
-      list.push(assetRef(asset.name));
-      consumed.set(dagId, list);
+  for (const { asset, consumers } of assets) {
+    for (const dagId of consumers) {
+      const list = consumed.get(dagId);
+      if (list) list.push(assetRef(asset.name));
+      else consumed.set(dagId, [assetRef(asset.name)]);
     }
   }
 
+  const linkTitle = `Airflow (${instance.name})`;
   const dags: ComponentEntity[] = [];
   for (const draft of drafts.values()) {
-    const { dagId, entity, problems } = draft;
-    const name = dagNames.names.get(dagId)!;
+    const { dagId, problems } = draft;
+    // Names rarely clash: most refreshes rename nothing.
+    const name = renamed.size ? dagName(dagId) : draft.name;
     if (name !== dagId) report.renamed++;
     if (exclude?.dagIds.has(dagId)) {
       report.deferred++;
       continue;
     }
-    entity.metadata.name = name;
-    if (problems.unlinkable) report.unlinkable.push(dagId);
-    if (problems.invalidLifecycle) report.invalidLifecycles.push(dagId);
+    if (problems?.unlinkable) report.unlinkable.push(dagId);
+    if (problems?.invalidLifecycle) report.invalidLifecycles.push(dagId);
     ownerOf(draft);
-    if (problems.droppedTags) report.droppedTags.push(dagId);
-    const reads = consumed.get(dagId);
+    if (problems?.droppedTags) report.droppedTags.push(dagId);
+    let reads = consumed.get(dagId);
     // Most DAGs read one asset or none: only a longer list needs sorting.
-    if (reads) {
-      entity.spec.dependsOn =
-        reads.length > 1 ? [...new Set(reads)].sort() : reads;
-    }
-    dags.push(entity);
+    if (reads && reads.length > 1) reads = uniqueSorted(reads);
+    dags.push(dagEntity(draft, name, reads, instance, linkTitle));
   }
 
   const resources: ResourceEntity[] = [];
-  for (const asset of assets) {
+  for (const { asset, producers, consumers } of assets) {
     const name = assetNames.names.get(asset.name)!;
     if (name !== asset.name) report.renamed++;
     if (exclude?.assetNames.has(asset.name)) continue;
-    const { consumers, producers } = assetDags(asset);
-    const linked = (ids: Set<string>) =>
-      [...ids].filter(id => drafts.has(id)).sort(compare);
-    const producing = linked(producers);
     // The asset belongs to whoever writes it; else to whoever reads it.
-    const owningDag = producing[0] ?? linked(consumers)[0];
+    const owningDag = producers[0] ?? consumers[0];
     const url = assetUrl(instance, asset);
-    resources.push({
+    const location = `url:${url}`;
+    const entity: ResourceEntity = {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Resource',
       metadata: {
         name,
         namespace: NAMESPACE,
-        ...(name !== asset.name ? { title: asset.name } : {}),
-        ...(asset.uri !== asset.name ? { description: asset.uri } : {}),
         annotations: {
           [AIRFLOW_ASSET_URI_ANNOTATION]: asset.uri,
           [AIRFLOW_INSTANCE_ANNOTATION]: instance.name,
-          [ANNOTATION_LOCATION]: `url:${url}`,
-          [ANNOTATION_ORIGIN_LOCATION]: `url:${url}`,
+          [ANNOTATION_LOCATION]: location,
+          [ANNOTATION_ORIGIN_LOCATION]: location,
         },
-        links: [{ url, title: `Airflow (${instance.name})`, type: 'airflow' }],
+        links: [{ url, title: linkTitle, type: 'airflow' }],
       },
       spec: {
         type: AIRFLOW_ASSET_RESOURCE_TYPE,
         owner: ownerOf(drafts.get(owningDag)!),
-        ...(producing.length ? { dependsOn: producing.map(dagRef) } : {}),
       },
-    });
+    };
+    if (name !== asset.name) entity.metadata.title = asset.name;
+    if (asset.uri !== asset.name) entity.metadata.description = asset.uri;
+    if (producers.length) entity.spec.dependsOn = producers.map(dagRef);
+    resources.push(entity);
   }
   report.dags = dags.length;
   report.assets = resources.length;
@@ -323,59 +459,29 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** The first of the DAG's Airflow owners that is mapped, else the default. */
+/**
+ * The first of the DAG's Airflow owners that is mapped, else the default;
+ * undefined when neither is.
+ */
 function dagOwner(
   dag: AirflowDag,
   options: AirflowEntityOptions,
-  problems: DagProblems,
-): string {
+): string | undefined {
   for (const owner of dag.owners) {
     const mapped = options.owners.get(ownerKey(owner));
     if (mapped) return mapped;
   }
-  if (options.defaultOwner) return options.defaultOwner;
-  problems.unmappedOwner = true;
-  return UNKNOWN_OWNER;
+  return options.defaultOwner;
 }
 
-function dagTags(dag: AirflowDag, problems: DagProblems): string[] {
-  const tags: string[] = [];
-  let dropped = false;
-  for (const tag of dag.tags) {
-    const normalised = catalogTag(tag);
-    if (!normalised) dropped = true;
-    else if (!tags.includes(normalised)) tags.push(normalised);
-  }
-  problems.droppedTags = dropped;
-  return tags;
-}
-
-/** `lifecycle:<value>` among the DAG's tags, else the configured default. */
-function dagLifecycle(
-  dag: AirflowDag,
-  options: AirflowEntityOptions,
-  problems: DagProblems,
-): string {
-  for (const tag of dag.tags) {
-    if (!LIFECYCLE_PREFIX.test(tag)) continue;
-    const match = LIFECYCLE_TAG.exec(tag.trim().toLowerCase());
-    if (match) return match[1];
-    problems.invalidLifecycle = true;
-    break;
-  }
-  return options.defaultLifecycle;
-}
-
+/** The DAG in the Airflow UI; undefined when no URL can carry its id. */
 function dagLink(
   dagId: string,
   options: AirflowEntityOptions,
-  problems: DagProblems,
-): string {
+): string | undefined {
   try {
     return options.dagUrl(dagId);
   } catch {
-    // Airflow allows the DAG ids `.` and `..`, which no URL path can hold.
-    problems.unlinkable = true;
-    return `${options.instance.uiUrl}/dags`;
+    return undefined;
   }
 }

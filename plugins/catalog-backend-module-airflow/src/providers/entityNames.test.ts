@@ -1,6 +1,11 @@
 import { makeValidator } from '@backstage/catalog-model';
 import fc from 'fast-check';
-import { assignEntityNames, catalogTag, entityName } from './entityNames';
+import {
+  assignEntityNames,
+  catalogTag,
+  entityName,
+  EntityNamer,
+} from './entityNames';
 
 const validator = makeValidator();
 
@@ -107,6 +112,57 @@ describe('assignEntityNames', () => {
             expect(validator.isValidEntityName(name)).toBe(true);
           }
           expect(assignEntityNames(shuffled).names).toEqual(names);
+        },
+      ),
+    );
+  });
+});
+
+describe('EntityNamer', () => {
+  it('names each id as it comes, and renames only the clashing ones once all are in', () => {
+    const namer = new EntityNamer();
+
+    expect(namer.name('orders_daily')).toBe('orders-daily');
+    expect(namer.name('revenue')).toBe('revenue');
+    expect(namer.name('orders-daily')).toBe('orders-daily');
+
+    expect(namer.settle()).toEqual(
+      new Map([
+        ['orders_daily', expect.stringMatching(/^orders-daily-[0-9a-f]{8}$/)],
+      ]),
+    );
+  });
+
+  it('takes an id given again for the same id, not a clash', () => {
+    const namer = new EntityNamer();
+    namer.name('orders_daily');
+    namer.name('orders_daily');
+
+    expect(namer.settle()).toEqual(new Map());
+  });
+
+  it('settles the names assignEntityNames gives, whatever the order and repeats of the ids', () => {
+    const words = fc
+      .array(fc.constantFrom('a', 'B', '_', '.', '-'), {
+        minLength: 1,
+        maxLength: 5,
+      })
+      .map(parts => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(words, airflowId), { maxLength: 30 }),
+        fc.func(fc.integer()),
+        (ids, order) => {
+          const shuffled = ids
+            .concat(ids.filter((_, i) => i % 3 === 0))
+            .map((id, i) => ({ id, key: order(i) }))
+            .sort((a, b) => a.key - b.key)
+            .map(({ id }) => id);
+          const namer = new EntityNamer();
+          const names = new Map(shuffled.map(id => [id, namer.name(id)]));
+          for (const [id, name] of namer.settle()) names.set(id, name);
+
+          expect(names).toEqual(assignEntityNames(ids).names);
         },
       ),
     );

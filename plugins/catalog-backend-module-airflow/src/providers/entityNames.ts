@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
  */
 
 const MAX_LENGTH = 63;
-const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const NOT_NAME = /[^a-z0-9]+/g;
+const EDGE_DASHES = /^-+|-+$/g;
 const HASH_LENGTH = 8;
 
 /** A short, stable digest of an id: the same id gets the same suffix on every replica and every run. */
@@ -35,14 +36,78 @@ function withHash(base: string, id: string): string {
  * letter or digit at all is its hash.
  */
 export function entityName(id: string): string {
-  // Most DAG ids need nothing done, or only lower case and `_` → `-`.
-  if (id.length <= MAX_LENGTH && KEBAB.test(id)) return id;
-  const base = id
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  let base = id.toLowerCase().replace(NOT_NAME, '-');
+  // Trimmed only when needed: ten thousand names are made per refresh.
+  if (base.startsWith('-') || base.endsWith('-')) {
+    base = base.replace(EDGE_DASHES, '');
+  }
   if (!base) return shortHash(id);
   return base.length > MAX_LENGTH ? withHash(base, id) : base;
+}
+
+/**
+ * Unique catalog names for ids given one at a time, as a refresh reads
+ * them page by page: {@link EntityNamer.name} gives each id its
+ * {@link entityName} at once, and {@link EntityNamer.settle}, once every id
+ * is in, renames those that share a name with another. Ids that map to
+ * the same name (`orders_daily` and `orders.daily`) are resolved by the set
+ * alone, never by the order the ids came in: the id that is exactly its
+ * name keeps it, else the first in code-point order does; each other one
+ * gets its name with a hash of its id appended. Names are compared in lower
+ * case, as the catalog compares entity references.
+ */
+export class EntityNamer {
+  // Collisions are rare: the first id of each name, and only the names
+  // given to more than one id with all of theirs.
+  readonly #first = new Map<string, string>();
+  readonly #shared = new Map<string, Set<string>>();
+
+  /**
+   * The name of `id`, which is its final name unless
+   * {@link EntityNamer.settle} renames it. Giving an id again is harmless.
+   */
+  name(id: string): string {
+    const name = entityName(id);
+    const first = this.#first.get(name);
+    if (first === undefined) {
+      this.#first.set(name, id);
+    } else if (first !== id) {
+      const ids = this.#shared.get(name);
+      if (ids) ids.add(id);
+      else this.#shared.set(name, new Set([first, id]));
+    }
+    return name;
+  }
+
+  /**
+   * The ids whose name another id also got, in code-point order, each with
+   * the unique name it takes instead.
+   */
+  settle(): Map<string, string> {
+    const renamed = new Map<string, string>();
+    const losers: Array<[string, string]> = [];
+    for (const [name, ids] of this.#shared) {
+      const sorted = [...ids].sort(byCodePoint);
+      const winner = sorted.find(id => id === name) ?? sorted[0];
+      for (const id of sorted) if (id !== winner) losers.push([id, name]);
+    }
+    losers.sort(([a], [b]) => byCodePoint(a, b));
+    const hashed = new Set<string>();
+    for (const [id, name] of losers) {
+      // A hashed name could, in theory, be an id's own name: salt and retry.
+      let candidate = withHash(name, id);
+      for (
+        let salt = 1;
+        this.#first.has(candidate) || hashed.has(candidate);
+        salt++
+      ) {
+        candidate = withHash(name, `${id}\u0000${salt}`);
+      }
+      hashed.add(candidate);
+      renamed.set(id, candidate);
+    }
+    return renamed;
+  }
 }
 
 /** What {@link assignEntityNames} decided. */
@@ -56,53 +121,14 @@ export interface EntityNames {
   collisions: string[];
 }
 
-/**
- * Unique catalog names for a set of ids. Ids that map to the same name
- * (`orders_daily` and `orders.daily`) are resolved by the set alone, never
- * by the order the ids came in: the id that is exactly its name keeps it,
- * else the first in code-point order does; each other one gets its name
- * with a hash of its id appended. Names are compared in lower case, as the
- * catalog compares entity references.
- */
+/** Unique catalog names for a set of ids, as {@link EntityNamer} gives them. */
 export function assignEntityNames(ids: Iterable<string>): EntityNames {
-  // Collisions are rare: name every id first, group only the colliding ones.
+  const namer = new EntityNamer();
   const names = new Map<string, string>();
-  const count = new Map<string, number>();
-  let clashes = false;
-  for (const id of ids) {
-    if (names.has(id)) continue;
-    const name = entityName(id);
-    names.set(id, name);
-    const n = (count.get(name) ?? 0) + 1;
-    count.set(name, n);
-    if (n > 1) clashes = true;
-  }
-  if (!clashes) return { names, collisions: [] };
-  const groups = new Map<string, string[]>();
-  for (const [id, name] of names) {
-    if (count.get(name)! < 2) continue;
-    const group = groups.get(name);
-    if (group) group.push(id);
-    else groups.set(name, [id]);
-  }
-  const taken = new Set(count.keys());
-  const losers: Array<[string, string]> = [];
-  for (const [name, group] of groups) {
-    const sorted = group.sort(byCodePoint);
-    const winner = sorted.find(id => id === name) ?? sorted[0];
-    for (const id of sorted) if (id !== winner) losers.push([id, name]);
-  }
-  losers.sort(([a], [b]) => byCodePoint(a, b));
-  for (const [id, name] of losers) {
-    // A hashed name could, in theory, be an id's own name: salt and retry.
-    let candidate = withHash(name, id);
-    for (let salt = 1; taken.has(candidate); salt++) {
-      candidate = withHash(name, `${id}\u0000${salt}`);
-    }
-    taken.add(candidate);
-    names.set(id, candidate);
-  }
-  return { names, collisions: losers.map(([id]) => id) };
+  for (const id of ids) names.set(id, namer.name(id));
+  const renamed = namer.settle();
+  for (const [id, name] of renamed) names.set(id, name);
+  return { names, collisions: [...renamed.keys()] };
 }
 
 function byCodePoint(a: string, b: string): number {
