@@ -28,9 +28,9 @@ backend.add(
 backend.add(import('@dag-cicd/plugin-scaffolder-backend-module-dag-cicd'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-// Allows everything: replace with a policy of your own in production (see
-// docs/configuration.md for the DAG CI/CD permissions).
-// Allows everything except what the example policy says about environments.
+// An example policy (owners create, approve and execute; nobody touches
+// production by hand): replace it with your own, see docs/configuration.md
+// for the DAG CI/CD permissions.
 backend.add(import('./permissionPolicy'));
 
 backend.add(import('@backstage/plugin-search-backend'));
