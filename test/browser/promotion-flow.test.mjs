@@ -8,10 +8,6 @@
 // backend restarts on the same SQLite folder as `user:default/alice` (a
 // member of data-engineering, like the guest): the same mechanism a real
 // portal's sign-in gives, with no test-only code in the product.
-//
-// NOT IN THE DEFAULT RUN (yet): written against the promotion backend and
-// the CI/CD tab while both landed, and not run end to end before the
-// deadline. Run it with DAG_CICD_BROWSER_FLOW=1.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -171,6 +167,7 @@ test(
     await dialog.getByRole('textbox', { name: /Commit/ }).fill(COMMIT);
     await dialog.locator('#create-environment-stage').click();
     await page.getByRole('option', { name: 'staging', exact: true }).click();
+    await page.getByRole('listbox').waitFor({ state: 'detached' });
     await step('01-create-dialog');
     await dialog.getByRole('button', { name: 'Create', exact: true }).click();
 
@@ -200,12 +197,14 @@ test(
       true,
       `the run did not succeed: ${await run.innerText()}`,
     );
+    await run.scrollIntoViewIfNeeded();
     await step('03-run-succeeded');
     await details.getByRole('button', { name: 'Close', exact: true }).click();
     await details.waitFor({ state: 'detached' });
 
     // 4. Request the promotion to production from the pipeline; its gates
     // are evaluated at once: the run passes, the approval is pending.
+    await page.getByText('Nothing runs in production yet').waitFor();
     await page
       .getByRole('button', { name: 'Promote to production', exact: true })
       .click({ timeout: 60_000 });
@@ -246,17 +245,23 @@ test(
     await page.goto(
       `${portal.baseUrl}/catalog/default/component/orders-daily/ci-cd`,
     );
+    const production = page.getByLabel('production runs');
+    await production.getByText(SHORT).waitFor({ timeout: 60_000 });
+    await production.getByText('promoted by user:default/alice').waitFor();
+    // … and the same commit cannot be promoted there again.
     await page
-      .getByLabel('production runs')
-      .getByText(SHORT)
-      .waitFor({ timeout: 60_000 });
+      .getByRole('button', {
+        name: `Promote to production (production already runs ${SHORT})`,
+      })
+      .waitFor();
     await step('06-executed');
 
-    // 7. Production now runs the commit: the Overview card says so.
+    // 7. The Overview card says who moved production, and when.
     await page.goto(`${portal.baseUrl}/catalog/default/component/orders-daily`);
-    const production = page.locator('tr', { hasText: 'production' });
-    await production.getByText(SHORT).waitFor({ timeout: 60_000 });
-    await production.getByText(/alice/i).waitFor();
+    await page
+      .locator('tr', { hasText: 'production' })
+      .getByText(/alice/i)
+      .waitFor({ timeout: 60_000 });
     await step('07-production-moved');
   },
 );

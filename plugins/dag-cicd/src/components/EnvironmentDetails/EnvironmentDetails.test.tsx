@@ -1,19 +1,12 @@
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
 import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { dagCicdApiRef } from '../../api/DagCicdApi';
 import {
   dagCicdMockServer,
   DagCicdMock,
 } from '../../__testUtils__/dagCicdMockServer';
 import { anEnvironment, aRun } from '../../__testUtils__/dagCicdFixtures';
+import { renderWithDagCicd } from '../../__testUtils__/renderWithDagCicd';
 import { describeEvent, EnvironmentDetails } from './EnvironmentDetails';
 
 // Rendering material-ui on a busy CI machine is slow; nothing here is timed.
@@ -69,30 +62,17 @@ async function renderDetails(
   options: { denied?: string[]; production?: boolean } = {},
 ) {
   const onChange = jest.fn();
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [dagCicdApiRef, mock.client()],
-        [
-          permissionApiRef,
-          mockApis.permission({
-            authorize: request =>
-              options.denied?.includes(request.permission.name)
-                ? AuthorizeResult.DENY
-                : AuthorizeResult.ALLOW,
-          }),
-        ],
-      ]}
-    >
-      <EnvironmentDetails
-        open
-        environment={environment}
-        production={options.production}
-        onClose={() => {}}
-        onChange={onChange}
-        pollIntervalMs={10}
-      />
-    </TestApiProvider>,
+  await renderWithDagCicd(
+    <EnvironmentDetails
+      open
+      environment={environment}
+      production={options.production}
+      onClose={() => {}}
+      onChange={onChange}
+      pollIntervalMs={10}
+    />,
+    mock.client(),
+    { denied: options.denied },
   );
   return { onChange };
 }
@@ -233,6 +213,37 @@ describe('EnvironmentDetails', () => {
     expect(
       screen.getByRole('button', { name: /^Extend/ }),
     ).toHaveAccessibleName(/Production environments do not expire/);
+  });
+
+  it('shows a run it started, and follows it until it settles', async () => {
+    const mock = backend.mock();
+    serveEnvironment(mock);
+    const started = aRun(2, { environmentId: env.id, state: 'queued' });
+    let runs: ReturnType<typeof aRun>[] = [];
+    mock.on('POST', '/environments/{id}/runs', () => {
+      runs = [started];
+      return { status: 201, body: started };
+    });
+    mock.on('GET', '/environments/{id}/runs', () => {
+      const answer = { body: { items: runs } };
+      // Airflow finishes it between two polls.
+      runs = runs.map(r => ({ ...r, state: 'success' }));
+      return answer;
+    });
+    await renderDetails(mock);
+    expect(await screen.findByText(/^No runs yet/)).toBeInTheDocument();
+
+    await userEvent.click(await enabledButton('Start run'));
+
+    const run = await screen.findByRole('article', {
+      name: `Run ${started.dagRunId}`,
+    });
+    await waitFor(() =>
+      expect(within(run).getAllByText('success').length).toBeGreaterThan(0),
+    );
+    expect(
+      screen.getByText(`Run ${started.dagRunId} started`),
+    ).toBeInTheDocument();
   });
 
   it('says why a run cannot be started without the permission', async () => {

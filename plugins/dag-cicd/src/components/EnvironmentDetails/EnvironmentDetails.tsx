@@ -90,6 +90,8 @@ export function EnvironmentDetails(props: EnvironmentDetailsProps) {
   const [env, setEnv] = useState(props.environment);
   useEffect(() => setEnv(props.environment), [props.environment]);
   const interval = props.pollIntervalMs ?? 5000;
+  // Bumped when a run is started here, so that the runs list shows it.
+  const [runsVersion, setRunsVersion] = useState(0);
 
   const changed = useCallback(
     (next: Environment) => {
@@ -146,6 +148,7 @@ export function EnvironmentDetails(props: EnvironmentDetailsProps) {
               environment={env}
               production={production}
               onChange={changed}
+              onRunStarted={() => setRunsVersion(v => v + 1)}
             />
             <ConfSection environment={env} />
             <Section title="Inputs">
@@ -182,7 +185,11 @@ export function EnvironmentDetails(props: EnvironmentDetailsProps) {
                 empty="No connection overrides"
               />
             </Section>
-            <RunsSection environment={env} intervalMs={interval} />
+            <RunsSection
+              environment={env}
+              intervalMs={interval}
+              version={runsVersion}
+            />
             <HistorySection environment={env} />
           </>
         )}
@@ -195,8 +202,9 @@ function EnvironmentActions(props: {
   environment: Environment;
   production: boolean;
   onChange: (env: Environment) => void;
+  onRunStarted: () => void;
 }) {
-  const { environment: env, production, onChange } = props;
+  const { environment: env, production, onChange, onRunStarted } = props;
   const api = useApi(dagCicdApiRef);
   const runPermission = useDagCicdPermission(
     dagCicdRunCreatePermission,
@@ -246,6 +254,7 @@ function EnvironmentActions(props: {
           onClick={() =>
             act(async () => {
               const run = await api.startRun(env.id);
+              onRunStarted();
               return `Run ${run.dagRunId} started`;
             })
           }
@@ -434,13 +443,18 @@ function RunView(props: { run: Run }) {
   );
 }
 
-function RunsSection(props: { environment: Environment; intervalMs: number }) {
-  const { environment: env, intervalMs } = props;
+function RunsSection(props: {
+  environment: Environment;
+  intervalMs: number;
+  /** Changes when a run was started, to load the list again. */
+  version: number;
+}) {
+  const { environment: env, intervalMs, version } = props;
   const api = useApi(dagCicdApiRef);
   const runs = useAsyncRetry(
     // `refresh` syncs unfinished runs from Airflow before answering.
     () => api.listRuns(env.id, { refresh: true }),
-    [api, env.id],
+    [api, env.id, version],
   );
   const active = (runs.value ?? []).some(r => isRunActive(r.state));
   usePolling(runs.retry, { active, intervalMs });

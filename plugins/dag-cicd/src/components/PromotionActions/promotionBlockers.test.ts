@@ -3,6 +3,7 @@ import {
   aPipeline,
   aPromotion,
   anEnvironment,
+  sha,
 } from '../../__testUtils__/dagCicdFixtures';
 import {
   cancelBlocker,
@@ -112,6 +113,22 @@ describe('requestBlocker', () => {
     const pipeline = aPipeline({ openPromotions: [aPromotion()] });
     expect(requestBlocker(pipeline, 1)).toBe(
       'A promotion of 0000002 to production is already open',
+    );
+  });
+
+  it('refuses a commit the next stage already runs', () => {
+    const pipeline = aPipeline();
+    pipeline.stages[2].environment = anEnvironment(2, {
+      stage: 'production',
+      name: 'production',
+    });
+    expect(requestBlocker(pipeline, 1)).toBe('production already runs 0000002');
+    // A promotion moved production without an environment of the commit.
+    const { environment: _, ...moved } = pipeline.stages[2];
+    pipeline.stages[2] = moved;
+    expect(requestBlocker(pipeline, 1)).toBeUndefined();
+    expect(requestBlocker(pipeline, 1, undefined, sha(2))).toBe(
+      'production already runs 0000002',
     );
   });
 

@@ -43,6 +43,10 @@ export function GateList(props: { gates: GateResult[] }) {
               </>
             }
             secondary={gate.detail}
+            // Backstage's theme cuts dense list items to one line with an
+            // ellipsis, but the detail is what to do about the gate: it
+            // wraps, long entity refs included, even in a narrow column.
+            style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
           />
         </ListItem>
       ))}

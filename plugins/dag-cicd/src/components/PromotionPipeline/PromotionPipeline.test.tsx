@@ -1,23 +1,18 @@
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Pipeline } from '@dag-cicd/plugin-dag-cicd-common';
-import { dagCicdApiRef } from '../../api/DagCicdApi';
 import {
   dagCicdMockServer,
   DagCicdMock,
+  errorAnswer,
 } from '../../__testUtils__/dagCicdMockServer';
+import { renderWithDagCicd } from '../../__testUtils__/renderWithDagCicd';
 import {
   aGate,
   aPipeline,
   aPromotion,
   sha,
+  uuid,
 } from '../../__testUtils__/dagCicdFixtures';
 import { PromotionPipeline } from './PromotionPipeline';
 
@@ -27,23 +22,10 @@ async function renderPipeline(
   denied: string[] = [],
 ) {
   const onChange = jest.fn();
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [dagCicdApiRef, mock.client()],
-        [
-          permissionApiRef,
-          mockApis.permission({
-            authorize: request =>
-              denied.includes(request.permission.name)
-                ? AuthorizeResult.DENY
-                : AuthorizeResult.ALLOW,
-          }),
-        ],
-      ]}
-    >
-      <PromotionPipeline pipeline={pipeline} onChange={onChange} />
-    </TestApiProvider>,
+  await renderWithDagCicd(
+    <PromotionPipeline pipeline={pipeline} onChange={onChange} />,
+    mock.client(),
+    { denied },
   );
   return { onChange };
 }
@@ -83,6 +65,52 @@ describe('PromotionPipeline', () => {
       'title',
       '2026-11-01T08:00:00.000Z',
     );
+  });
+
+  it('shows the commit a promotion moved a stage to when no environment of it is ready there', async () => {
+    const mock = backend.mock();
+    const executed = aPromotion({
+      id: uuid(2002),
+      commit: sha(4),
+      status: 'executed',
+      executedBy: 'user:default/alice',
+    });
+    mock.on('GET', '/promotions/{id}', ({ params }) =>
+      params.id === executed.id
+        ? { body: executed }
+        : errorAnswer(404, 'NotFoundError', 'no such promotion'),
+    );
+    const pipeline = aPipeline();
+    const { environment: _, ...production } = pipeline.stages[2];
+    pipeline.stages[2] = {
+      ...production,
+      promotionId: executed.id,
+      promotedBy: 'user:default/alice',
+    };
+    await renderPipeline(mock, pipeline);
+
+    const stage = within(screen.getByLabelText('production runs'));
+    expect(await stage.findByText('0000004')).toHaveAttribute('title', sha(4));
+    expect(
+      stage.getByText('promoted by user:default/alice'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Nothing runs in production/)).toBeNull();
+  });
+
+  it('says nothing runs in a stage no environment and no promotion reached', async () => {
+    const mock = backend.mock();
+    const pipeline = aPipeline();
+    const { environment: _, ...production } = pipeline.stages[2];
+    pipeline.stages[2] = {
+      ...production,
+      since: null,
+      promotedBy: null,
+    };
+    await renderPipeline(mock, pipeline);
+    expect(
+      screen.getByText('Nothing runs in production yet'),
+    ).toBeInTheDocument();
+    expect(mock.calls('GET', '/promotions/{id}')).toHaveLength(0);
   });
 
   it('shows the gates of an open promotion with what to do about them', async () => {

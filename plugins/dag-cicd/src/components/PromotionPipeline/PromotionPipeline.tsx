@@ -27,6 +27,7 @@ import {
 } from '../PromotionActions/PromotionActions';
 import { requestBlocker } from '../PromotionActions/promotionBlockers';
 import { GateList } from './GateList';
+import { StageCommit, useStageCommits } from './useStageCommits';
 
 /** @public */
 export interface PromotionPipelineProps {
@@ -46,16 +47,25 @@ export interface PromotionPipelineProps {
  */
 export function PromotionPipeline(props: PromotionPipelineProps) {
   const { pipeline, entity, onChange } = props;
+  const commits = useStageCommits(pipeline);
   return (
     <Grid container spacing={2} alignItems="stretch" wrap="nowrap">
       {pipeline.stages.map((stage, index) => (
-        <Grid item xs key={stage.name} style={{ display: 'flex' }}>
-          <Box flexGrow={1}>
-            <StageCard stage={stage} entity={entity} onChange={onChange} />
+        // minWidth 0: stages share the width equally and their content
+        // wraps, rather than an open promotion's gates widening one stage.
+        <Grid item xs key={stage.name} style={{ display: 'flex', minWidth: 0 }}>
+          <Box flexGrow={1} minWidth={0}>
+            <StageCard
+              stage={stage}
+              running={commits[stage.name]}
+              entity={entity}
+              onChange={onChange}
+            />
             {index < pipeline.stages.length - 1 && (
               <RequestPromotion
                 pipeline={pipeline}
                 fromIndex={index}
+                targetCommit={commits[pipeline.stages[index + 1].name]?.commit}
                 onChange={onChange}
               />
             )}
@@ -73,24 +83,36 @@ export function PromotionPipeline(props: PromotionPipelineProps) {
 
 function StageCard(props: {
   stage: PipelineStage;
+  /** The commit the stage runs, from {@link useStageCommits}. */
+  running?: StageCommit;
   entity?: Entity;
   onChange?: () => void;
 }) {
-  const { stage, entity, onChange } = props;
+  const { stage, running, entity, onChange } = props;
   const env = stage.environment;
+  const commit = running?.commit;
   return (
     <InfoCard
       title={stage.name}
       subheader={stage.production ? 'production' : undefined}
       noPadding={false}
     >
-      {env ? (
+      {env || stage.promotionId ? (
         <Box aria-label={`${stage.name} runs`}>
-          <Typography variant="body2">
-            Commit <CommitLink commit={env.commit} entity={entity} /> in{' '}
-            {env.name}
-          </Typography>
-          <EnvironmentStatusLabel status={env.status} error={env.error} />
+          {commit && (
+            <Typography variant="body2">
+              Commit <CommitLink commit={commit} entity={entity} />
+              {env && ` in ${env.name}`}
+            </Typography>
+          )}
+          {env && (
+            <EnvironmentStatusLabel status={env.status} error={env.error} />
+          )}
+          {running?.error && (
+            <Typography variant="body2" color="error">
+              {`The promotion that moved ${stage.name} could not be loaded: ${running.error.message}`}
+            </Typography>
+          )}
           {stage.since && (
             <Typography
               variant="body2"
@@ -130,7 +152,12 @@ function OpenPromotion(props: {
 }) {
   const { promotion, entity, onChange } = props;
   return (
-    <Box mt={2} aria-label={`Promotion of ${promotion.commit.slice(0, 7)}`}>
+    <Box
+      mt={2}
+      aria-label={`Promotion of ${promotion.commit.slice(0, 7)}`}
+      // Entity refs in a narrow column: break them rather than overflow.
+      style={{ overflowWrap: 'anywhere' }}
+    >
       <Divider />
       <Box mt={1} display="flex" alignItems="center" style={{ gap: 8 }}>
         <Typography variant="subtitle2">
@@ -167,9 +194,11 @@ function OpenPromotion(props: {
 function RequestPromotion(props: {
   pipeline: Pipeline;
   fromIndex: number;
+  /** The commit the next stage runs. */
+  targetCommit?: string;
   onChange?: () => void;
 }) {
-  const { pipeline, fromIndex, onChange } = props;
+  const { pipeline, fromIndex, targetCommit, onChange } = props;
   const api = useApi(dagCicdApiRef);
   const from = pipeline.stages[fromIndex];
   const to = pipeline.stages[fromIndex + 1];
@@ -180,7 +209,12 @@ function RequestPromotion(props: {
   );
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState<string>();
-  const reason = requestBlocker(pipeline, fromIndex, permission.reason);
+  const reason = requestBlocker(
+    pipeline,
+    fromIndex,
+    permission.reason,
+    targetCommit,
+  );
   const commit = from.environment?.commit;
 
   const request = async (comment: string) => {
