@@ -93,6 +93,11 @@ export interface PromotionView extends PromotionRecord {
 export interface PipelineStageView {
   name: string;
   production: boolean;
+  /**
+   * The commit the stage runs: its pointer's once a promotion moved it,
+   * else its environment's.
+   */
+  commit?: string;
   environment?: EnvironmentRecord;
   pointer?: StagePointer;
   openPromotions: PromotionView[];
@@ -708,24 +713,45 @@ export class PromotionService {
     const result: PipelineStageView[] = [];
     for (const stage of stages.ordered) {
       const pointer = pointers.find(p => p.stage === stage.name);
-      const { items } = await environments.list(
-        { entityRef: dag.entityRef, stage: stage.name, status: 'ready' },
-        { limit: pointer ? 100 : 1, offset: 0 },
+      const environment = await this.#stageEnvironment(
+        dag.entityRef,
+        stage.name,
+        pointer,
       );
-      // A promoted stage runs its pointer's commit; another stage shows its
-      // newest ready environment.
-      const environment = pointer
-        ? items.find(e => e.commit === pointer.commit)
-        : items[0];
+      const commit = pointer?.commit ?? environment?.commit;
       result.push({
         name: stage.name,
         production: stage.production,
+        ...(commit && { commit }),
         ...(environment && { environment }),
         ...(pointer && { pointer }),
         openPromotions: views.filter(p => p.toStage === stage.name),
       });
     }
     return { entityRef: dag.entityRef, stages: result };
+  }
+
+  /**
+   * The environment that shows a stage: the one its promotion went through
+   * (the stage's standing environment, which keeps the commit it was
+   * created with while the pointer moves on), else a ready one of the
+   * pointer's commit; an unpromoted stage shows its newest ready one.
+   */
+  async #stageEnvironment(
+    entityRef: string,
+    stage: string,
+    pointer: StagePointer | undefined,
+  ): Promise<EnvironmentRecord | undefined> {
+    const { environments } = this.options;
+    if (pointer?.environmentId) {
+      const through = await environments.get(pointer.environmentId);
+      if (through && through.status !== 'deleted') return through;
+    }
+    const { items } = await environments.list(
+      { entityRef, stage, status: 'ready' },
+      { limit: pointer ? 100 : 1, offset: 0 },
+    );
+    return pointer ? items.find(e => e.commit === pointer.commit) : items[0];
   }
 
   // Runs every gate of the policy with one clock, records the evaluation

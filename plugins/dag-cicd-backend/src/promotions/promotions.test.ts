@@ -215,7 +215,13 @@ describe.each(databases.eachSupportedId())('promotions on %s', databaseId => {
       openPromotions: [],
     });
     expect(stages[1].since).toEqual(expect.any(String));
-    expect(stages[2]).toMatchObject({ promotionId: null, since: null });
+    expect(stages[1].commit).toBe(SHA);
+    expect(stages[0].commit).toBe(SHA);
+    expect(stages[2]).toMatchObject({
+      commit: null,
+      promotionId: null,
+      since: null,
+    });
 
     const history = await request(app.app)
       .get(`/promotions/${id}/history`)
@@ -271,10 +277,42 @@ describe.each(databases.eachSupportedId())('promotions on %s', databaseId => {
     });
     const staging = (await pipeline(app)).body.stages[1];
     expect(staging.promotionId).toBe(first.id);
+    expect(staging.commit).toBe(SHA);
     const history = await request(app.app)
       .get(`/promotions/${second.id}/history`)
       .set('Authorization', as(ALICE));
     expect(history.body.items.at(-1).type).toBe('failed');
+  });
+
+  it("shows a promoted stage's commit with the standing environment the promotion went through", async () => {
+    const app = await setup({ databaseId });
+    // Staging's standing environment, created at an older commit.
+    const standing = await request(app.app)
+      .post('/environments')
+      .set('Authorization', as(ALICE))
+      .send({
+        entityRef: ORDERS,
+        commit: OTHER_SHA,
+        stage: 'staging',
+        name: 'staging',
+      });
+    expect(standing.status).toBe(201);
+    await app.provisioner.settled();
+    const before = (await pipeline(app)).body.stages[1];
+    expect(before).toMatchObject({
+      commit: OTHER_SHA,
+      environment: { id: standing.body.id },
+    });
+
+    const promotion = await approvedPromotion(app, SHA);
+    expect((await execute(app, promotion.id)).body.status).toBe('executed');
+    const after = (await pipeline(app)).body.stages[1];
+    // The pointer moved; the environment keeps the commit it was made with.
+    expect(after).toMatchObject({
+      commit: SHA,
+      promotionId: promotion.id,
+      environment: { id: standing.body.id, commit: OTHER_SHA },
+    });
   });
 
   it('lets exactly one of two replicas execute promotions of a DAG into a stage at the same time', async () => {

@@ -87,6 +87,7 @@ export function addPromotionRoutes(
       stages: pipeline.stages.map(stage => ({
         name: stage.name,
         production: stage.production,
+        commit: stage.commit ?? null,
         ...(stage.environment && {
           environment: toApiEnvironment(stage.environment),
         }),

@@ -1546,8 +1546,14 @@ export const spec = {
           "production": {
             "type": "boolean"
           },
+          "commit": {
+            "type": "string",
+            "nullable": true,
+            "description": "The commit the stage runs: the one its last promotion moved it to, else its environment's commit; null when nothing runs there yet."
+          },
           "environment": {
-            "$ref": "#/components/schemas/Environment"
+            "$ref": "#/components/schemas/Environment",
+            "description": "The environment that shows the stage: the one its last promotion went through, else a ready environment of its commit."
           },
           "since": {
             "type": "string",

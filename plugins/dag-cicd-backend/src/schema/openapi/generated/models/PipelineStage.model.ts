@@ -15,6 +15,10 @@ export interface PipelineStage {
    */
   name: string;
   production: boolean;
+  /**
+   * The commit the stage runs: the one its last promotion moved it to, else its environment\'s commit; null when nothing runs there yet.
+   */
+  commit?: string | null;
   environment?: Environment;
   /**
    * When the stage\'s environment started pointing at its commit.
