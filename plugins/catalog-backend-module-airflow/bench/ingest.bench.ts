@@ -16,7 +16,6 @@
  * (default 7), each followed by the baseline.
  */
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AirflowClient,
@@ -25,17 +24,26 @@ import {
 import { airflowContracts, v2 } from '@dag-cicd/plugin-dag-cicd-node/testUtils';
 import { AirflowEntityProvider } from '../src/providers/AirflowEntityProvider';
 import { DEFAULT_SCHEDULE } from '../src/providers/config';
-// The shared harness lives with the backend's benchmarks; a bench is not
-// part of the published package, so no dependency is declared for it.
+// The shared harness and local server live with the backend's benchmarks; a
+// bench is not part of the published package, so no dependency is declared
+// for them.
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import {
   formatBytes,
   formatMs,
+  median,
   now,
-  percentile,
   report,
   Row,
+  runBenchmark,
 } from '../../dag-cicd-backend/bench/harness';
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import {
+  contractViolations,
+  LocalServer,
+  sendJson,
+  serveLocally,
+} from '../../dag-cicd-backend/bench/localServer';
 
 type Json = Record<string, any>;
 
@@ -78,23 +86,19 @@ class FakeAirflow {
   readonly violations: string[] = [];
   readonly #collections: Record<string, Json[]>;
   readonly #answers = new Map<string, string>();
-  readonly #server = http.createServer((req, res) => this.#handle(req, res));
+  #server?: LocalServer;
 
   constructor(collections: Record<string, Json[]>) {
     this.#collections = collections;
   }
 
   async start(): Promise<string> {
-    await new Promise<void>(resolve =>
-      this.#server.listen(0, '127.0.0.1', resolve),
-    );
-    this.#server.keepAliveTimeout = 600_000;
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#server = await serveLocally((req, res) => this.#handle(req, res));
+    return this.#server.baseUrl;
   }
 
   stop() {
-    this.#server.closeAllConnections();
-    this.#server.close();
+    this.#server?.close();
   }
 
   #answer(url: URL): [number, Json] {
@@ -122,32 +126,20 @@ class FakeAirflow {
       status = code;
       json = JSON.stringify(answer);
       if (code === 200) this.#answers.set(req.url!, json);
-      if (this.checking) this.#check(req, url, code, answer);
+      if (this.checking) {
+        this.violations.push(
+          ...contractViolations(
+            airflowContracts().v2,
+            req,
+            url,
+            undefined,
+            code,
+            answer,
+          ),
+        );
+      }
     }
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(json),
-    });
-    res.end(json);
-  }
-
-  #check(req: http.IncomingMessage, url: URL, status: number, answer: Json) {
-    const contract = airflowContracts().v2;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string') headers.set(k, v);
-    }
-    const exchange = {
-      method: req.method!,
-      path: url.pathname,
-      query: url.searchParams,
-      headers,
-      body: undefined,
-    };
-    this.violations.push(
-      ...contract.checkRequest(exchange),
-      ...contract.checkResponse({ ...exchange, status, answer }),
-    );
+    sendJson(res, status, json);
   }
 }
 
@@ -269,7 +261,6 @@ async function main() {
   const providerMemory = await peakMemory(refresh);
   const pagingMemory = await peakMemory(() => pageAlone(client));
 
-  const median = (samples: number[]) => percentile(samples, 50);
   const ratio = median(refreshed) / median(paged);
   const rows: Row[] = [
     {
@@ -310,7 +301,4 @@ async function main() {
   }
 }
 
-main().catch(error => {
-  console.error(String(error.stack ?? error).slice(0, 800), error.cause);
-  process.exit(1);
-});
+runBenchmark(main);

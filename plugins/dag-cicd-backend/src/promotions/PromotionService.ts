@@ -698,7 +698,7 @@ export class PromotionService {
     entityRef: string,
     caller: Caller,
   ): Promise<{ entityRef: string; stages: PipelineStageView[] }> {
-    const { access, store, environments, stages } = this.options;
+    const { access, store, stages } = this.options;
     const dag = await access.require({
       entityRef,
       permission: dagCicdEnvironmentReadPermission,

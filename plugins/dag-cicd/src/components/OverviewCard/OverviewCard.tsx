@@ -36,8 +36,8 @@ function StageRow({ stage }: { stage: PipelineStage }) {
         {stage.name}
       </TableCell>
       <TableCell>
-        {env ? (
-          <code title={env.commit}>{env.commit.slice(0, 7)}</code>
+        {stage.commit ? (
+          <code title={stage.commit}>{stage.commit.slice(0, 7)}</code>
         ) : (
           'nothing yet'
         )}

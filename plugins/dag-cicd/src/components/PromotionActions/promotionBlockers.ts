@@ -79,16 +79,11 @@ export function cancelBlocker(
  * Request the promotion of the commit a stage runs into the next stage:
  * permission, a ready environment to promote, a commit the next stage does
  * not run yet, and no open promotion of it already.
- *
- * @param targetCommit - the commit the next stage runs; by default its
- *   environment's (a stage a promotion moved may have none of its commit)
  */
 export function requestBlocker(
   pipeline: Pipeline,
   fromIndex: number,
   permissionReason?: string,
-  targetCommit: string | undefined = pipeline.stages[fromIndex + 1]?.environment
-    ?.commit,
 ): string | undefined {
   const from = pipeline.stages[fromIndex];
   const to = pipeline.stages[fromIndex + 1];
@@ -98,7 +93,7 @@ export function requestBlocker(
   if (!source || source.status !== 'ready') {
     return `No ready environment in ${from.name} to promote`;
   }
-  if (targetCommit === source.commit) {
+  if (to.commit === source.commit) {
     return `${to.name} already runs ${source.commit.slice(0, 7)}`;
   }
   if (

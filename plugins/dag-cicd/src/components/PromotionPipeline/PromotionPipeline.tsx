@@ -27,7 +27,6 @@ import {
 } from '../PromotionActions/PromotionActions';
 import { requestBlocker } from '../PromotionActions/promotionBlockers';
 import { GateList } from './GateList';
-import { StageCommit, useStageCommits } from './useStageCommits';
 
 /** @public */
 export interface PromotionPipelineProps {
@@ -47,7 +46,6 @@ export interface PromotionPipelineProps {
  */
 export function PromotionPipeline(props: PromotionPipelineProps) {
   const { pipeline, entity, onChange } = props;
-  const commits = useStageCommits(pipeline);
   return (
     <Grid container spacing={2} alignItems="stretch" wrap="nowrap">
       {pipeline.stages.map((stage, index) => (
@@ -55,17 +53,11 @@ export function PromotionPipeline(props: PromotionPipelineProps) {
         // wraps, rather than an open promotion's gates widening one stage.
         <Grid item xs key={stage.name} style={{ display: 'flex', minWidth: 0 }}>
           <Box flexGrow={1} minWidth={0}>
-            <StageCard
-              stage={stage}
-              running={commits[stage.name]}
-              entity={entity}
-              onChange={onChange}
-            />
+            <StageCard stage={stage} entity={entity} onChange={onChange} />
             {index < pipeline.stages.length - 1 && (
               <RequestPromotion
                 pipeline={pipeline}
                 fromIndex={index}
-                targetCommit={commits[pipeline.stages[index + 1].name]?.commit}
                 onChange={onChange}
               />
             )}
@@ -83,14 +75,12 @@ export function PromotionPipeline(props: PromotionPipelineProps) {
 
 function StageCard(props: {
   stage: PipelineStage;
-  /** The commit the stage runs, from {@link useStageCommits}. */
-  running?: StageCommit;
   entity?: Entity;
   onChange?: () => void;
 }) {
-  const { stage, running, entity, onChange } = props;
+  const { stage, entity, onChange } = props;
   const env = stage.environment;
-  const commit = running?.commit;
+  const commit = stage.commit;
   return (
     <InfoCard
       title={stage.name}
@@ -107,11 +97,6 @@ function StageCard(props: {
           )}
           {env && (
             <EnvironmentStatusLabel status={env.status} error={env.error} />
-          )}
-          {running?.error && (
-            <Typography variant="body2" color="error">
-              {`The promotion that moved ${stage.name} could not be loaded: ${running.error.message}`}
-            </Typography>
           )}
           {stage.since && (
             <Typography
@@ -194,11 +179,9 @@ function OpenPromotion(props: {
 function RequestPromotion(props: {
   pipeline: Pipeline;
   fromIndex: number;
-  /** The commit the next stage runs. */
-  targetCommit?: string;
   onChange?: () => void;
 }) {
-  const { pipeline, fromIndex, targetCommit, onChange } = props;
+  const { pipeline, fromIndex, onChange } = props;
   const api = useApi(dagCicdApiRef);
   const from = pipeline.stages[fromIndex];
   const to = pipeline.stages[fromIndex + 1];
@@ -209,12 +192,7 @@ function RequestPromotion(props: {
   );
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState<string>();
-  const reason = requestBlocker(
-    pipeline,
-    fromIndex,
-    permission.reason,
-    targetCommit,
-  );
+  const reason = requestBlocker(pipeline, fromIndex, permission.reason);
   const commit = from.environment?.commit;
 
   const request = async (comment: string) => {
