@@ -13,7 +13,7 @@ import {
   EntityAirflowDagCard,
   EntityDagCicdOverviewCard,
 } from './plugin';
-import { anEnvironment } from './__testUtils__/pagesFixtures';
+import { anEnvironment } from './__testUtils__/dagCicdFixtures';
 
 const dag: Entity = {
   apiVersion: 'backstage.io/v1alpha1',

@@ -2,6 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer, SetupServer } from 'msw/node';
 import { AirflowApiVersion } from '../airflow/types';
 import { airflowContracts, OpenApiContract } from './contract';
+import { checkedAnswer, readExchange } from './contractExchange';
 
 /** A request as a mock sees it. */
 export interface MockRequest {
@@ -93,25 +94,13 @@ export class AirflowMock {
   }
 
   async #handle(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const path = url.pathname.slice(this.#basePath.length);
+    const exchange = await readExchange(
+      request,
+      this.#basePath,
+      this.violations,
+    );
+    const { path, query, body } = exchange;
     const contract = this.#contractFor(path);
-    const text = await request.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      this.violations.push(
-        `${request.method} ${path} sends a body that is not JSON`,
-      );
-    }
-    const exchange = {
-      method: request.method,
-      path,
-      query: url.searchParams,
-      headers: request.headers,
-      body,
-    };
     this.violations.push(...contract.checkRequest(exchange));
     const found = contract.find(request.method, path);
     const resolver =
@@ -125,7 +114,7 @@ export class AirflowMock {
       path,
       template: found.template,
       params: found.params,
-      query: url.searchParams,
+      query,
       body,
       authorization: request.headers.get('authorization') ?? undefined,
     };
@@ -145,13 +134,7 @@ export class AirflowMock {
         headers: { 'Content-Type': answer.contentType ?? 'text/html' },
       });
     }
-    const status = answer.status ?? 200;
-    this.violations.push(
-      ...contract.checkResponse({ ...exchange, status, answer: answer.body }),
-    );
-    return answer.body === undefined
-      ? new HttpResponse(null, { status })
-      : HttpResponse.json(answer.body as any, { status });
+    return checkedAnswer(contract, exchange, answer, this.violations);
   }
 }
 

@@ -165,11 +165,14 @@ export class OpenApiContract {
     response: new Map<object, ValidateFunction>(),
   };
 
+  /** One of the package's copies of Airflow's specs, by file name. */
   static load(file: string): OpenApiContract {
-    return new OpenApiContract(
-      YAML.parse(fs.readFileSync(path.join(AIRFLOW_SPECS, file), 'utf8')),
-      file,
-    );
+    return OpenApiContract.fromFile(path.join(AIRFLOW_SPECS, file), file);
+  }
+
+  /** An OpenAPI document in a YAML (or JSON) file, named `name` in violations. */
+  static fromFile(file: string, name = path.basename(file)): OpenApiContract {
+    return new OpenApiContract(YAML.parse(fs.readFileSync(file, 'utf8')), name);
   }
 
   constructor(doc: Json, name: string) {

@@ -12,4 +12,5 @@ export { AirflowMock, airflowMockServer } from './airflowMock';
 export type { MockAnswer, MockRequest, MockResolver } from './airflowMock';
 export { AIRFLOW_SPECS, OpenApiContract, airflowContracts } from './contract';
 export type { Exchange } from './contract';
+export { checkedAnswer, readExchange } from './contractExchange';
 export { jwt, v1, v2 } from './fixtures';

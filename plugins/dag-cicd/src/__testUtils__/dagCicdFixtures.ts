@@ -6,19 +6,32 @@ import {
   Run,
 } from '@dag-cicd/plugin-dag-cicd-common';
 
-/** Fixtures shaped like the backend's answers; the mock checks them against the spec. */
+/**
+ * The one set of fixtures of the plugin's tests, shaped like the backend's
+ * answers (the mock server checks them against the spec). A test states in
+ * overrides whatever its assertions depend on.
+ */
 
 export const ENTITY_REF = 'component:default/orders';
 
-/** A 40-hex SHA whose short form is `n` padded to 7 digits. */
-export function sha(n: number): string {
-  return `${n}`.padStart(7, '0').padEnd(40, 'a');
+/**
+ * A 40-hex SHA with a chosen short form: a number padded to 7 digits
+ * (`sha(3)` is `0000003…`) or 7 hex digits as they are (`sha('abc1234')`).
+ */
+export function sha(short: number | string): string {
+  const prefix =
+    typeof short === 'number' ? `${short}`.padStart(7, '0') : short;
+  return prefix.padEnd(40, 'a');
 }
 
 export function uuid(n: number): string {
   return `00000000-0000-4000-8000-${`${n}`.padStart(12, '0')}`;
 }
 
+/**
+ * Environment `n` of the DAG {@link ENTITY_REF}, named `ci_<short sha(n)>`;
+ * created `n` minutes after 10:00 on 2026-11-20, so a higher `n` is newer.
+ */
 export function anEnvironment(
   n: number,
   overrides: Partial<Environment> = {},
@@ -40,7 +53,7 @@ export function anEnvironment(
     profile: 'production-readonly',
     status: 'ready',
     createdBy: 'user:default/alice',
-    createdAt: '2026-11-20T10:00:00.000Z',
+    createdAt: new Date(Date.UTC(2026, 10, 20, 10, n)).toISOString(),
     expiresAt: null,
     ...overrides,
   };
@@ -106,6 +119,7 @@ export function aPipeline(
       {
         name: 'ci',
         production: false,
+        commit: sha(1),
         environment: anEnvironment(1),
         since: '2026-11-20T10:00:00.000Z',
         promotedBy: null,
@@ -114,6 +128,7 @@ export function aPipeline(
       {
         name: 'staging',
         production: false,
+        commit: sha(2),
         environment: anEnvironment(2, { stage: 'staging', name: 'staging' }),
         since: '2026-11-20T12:00:00.000Z',
         promotedBy: 'user:default/alice',
@@ -122,6 +137,7 @@ export function aPipeline(
       {
         name: 'production',
         production: true,
+        commit: sha(3),
         environment: anEnvironment(3, {
           stage: 'production',
           name: 'production',

@@ -1,13 +1,16 @@
-// Test-only: the one OpenAPI validator of the project, shared with the
-// backend's Airflow mocks, instead of a second one that could disagree.
+// Test-only (a devDependency, never in the bundle): the project's one OpenAPI
+// validator and the way its mocks read requests and check answers, shared
+// with the Airflow mock, instead of a second copy that could disagree.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { OpenApiContract } from '@dag-cicd/plugin-dag-cicd-node/testUtils';
+import {
+  checkedAnswer,
+  OpenApiContract,
+  readExchange,
+} from '@dag-cicd/plugin-dag-cicd-node/testUtils';
 import { DagCicdClient } from '@dag-cicd/plugin-dag-cicd-common';
 import { http, HttpResponse } from 'msw';
 import { setupServer, SetupServer } from 'msw/node';
-import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { DagCicdApi } from '../api/DagCicdApi';
 
 /**
@@ -23,10 +26,7 @@ let contract: OpenApiContract | undefined;
 
 /** The DAG CI/CD API contract, loaded once per test file. */
 export function dagCicdContract(): OpenApiContract {
-  contract ??= new OpenApiContract(
-    YAML.parse(fs.readFileSync(OPENAPI_FILE, 'utf8')),
-    'dag-cicd',
-  );
+  contract ??= OpenApiContract.fromFile(OPENAPI_FILE, 'dag-cicd');
   return contract;
 }
 
@@ -123,53 +123,38 @@ export class DagCicdMock {
   }
 
   async #handle(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const apiPath = url.pathname.slice(new URL(this.baseUrl).pathname.length);
-    const text = await request.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      this.violations.push(
-        `${request.method} ${apiPath} sends a body that is not JSON`,
-      );
-    }
-    const exchange = {
-      method: request.method,
-      path: apiPath,
-      query: url.searchParams,
-      headers: request.headers,
-      body,
-    };
+    const exchange = await readExchange(
+      request,
+      new URL(this.baseUrl).pathname,
+      this.violations,
+    );
+    const { method, path: apiPath, query, body } = exchange;
     const checks = dagCicdContract();
     this.violations.push(...checks.checkRequest(exchange));
-    const found = checks.find(request.method, apiPath);
-    const resolver =
-      found && this.#routes.get(`${request.method} ${found.template}`);
+    const found = checks.find(method, apiPath);
+    const resolver = found && this.#routes.get(`${method} ${found.template}`);
     if (!found || !resolver) {
-      this.violations.push(`No mock answers ${request.method} ${apiPath}`);
+      this.violations.push(`No mock answers ${method} ${apiPath}`);
       return HttpResponse.json(
         errorAnswer(501, 'NotImplementedError', 'not mocked').body as any,
         { status: 501 },
       );
     }
     const seen: DagCicdMockRequest = {
-      method: request.method,
+      method,
       path: apiPath,
       template: found.template,
       params: found.params,
-      query: url.searchParams,
+      query,
       body,
     };
     this.requests.push(seen);
-    const answer = await resolver(seen);
-    const status = answer.status ?? 200;
-    this.violations.push(
-      ...checks.checkResponse({ ...exchange, status, answer: answer.body }),
+    return checkedAnswer(
+      checks,
+      exchange,
+      await resolver(seen),
+      this.violations,
     );
-    return answer.body === undefined
-      ? new HttpResponse(null, { status })
-      : HttpResponse.json(answer.body as any, { status });
   }
 }
 

@@ -1,18 +1,17 @@
 import { Entity } from '@backstage/catalog-model';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { mockApis } from '@backstage/test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { identityApiRef } from '@backstage/core-plugin-api';
+import {
+  dagCicdPromotionApprovePermission,
+  dagCicdPromotionExecutePermission,
+} from '@dag-cicd/plugin-dag-cicd-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { DagCicdApi, dagCicdApiRef } from '../../api/DagCicdApi';
-import { aGate, aPromotion, commitOf } from '../../__testUtils__/pagesFixtures';
+import { DagCicdApi } from '../../api/DagCicdApi';
+import { aGate, aPromotion, sha } from '../../__testUtils__/dagCicdFixtures';
+import { renderWithDagCicd } from '../../__testUtils__/renderWithDagCicd';
 import { ApprovalsPage } from './ApprovalsPage';
 
 // Rendering MUI tables with user events is slow on a loaded CI machine; a
@@ -29,18 +28,41 @@ function dag(name: string, owner: string): Entity {
   };
 }
 
-const waiting = aPromotion({ id: 'p-waiting' });
+/** Requested by bob, waiting on an approval from alice's group. */
+const waiting = aPromotion({
+  id: 'p-waiting',
+  commit: sha('abc1234'),
+  requestedBy: 'user:default/bob',
+  gates: [
+    aGate({
+      gate: 'approvals',
+      type: 'approvals',
+      status: 'pending',
+      detail: '0 of 1 approvals from group:default/data-engineering',
+    }),
+  ],
+  gatesPassed: false,
+});
 const ours = aPromotion({
   id: 'p-ours',
   entityRef: 'component:default/customer-events',
-  commit: commitOf('cccc111'),
-  gates: [aGate({ status: 'passed', detail: '1 of 1 approvals' })],
+  commit: sha('cccc111'),
+  requestedBy: 'user:default/bob',
+  gates: [
+    aGate({
+      gate: 'approvals',
+      type: 'approvals',
+      status: 'passed',
+      detail: '1 of 1 approvals',
+    }),
+  ],
   gatesPassed: true,
 });
 const theirs = aPromotion({
   id: 'p-theirs',
   entityRef: 'component:default/revenue-report',
-  commit: commitOf('dddd222'),
+  commit: sha('dddd222'),
+  requestedBy: 'user:default/bob',
 });
 
 function api(): Partial<DagCicdApi> & {
@@ -62,43 +84,32 @@ function api(): Partial<DagCicdApi> & {
   };
 }
 
-async function renderPage(
-  dagCicd: Partial<DagCicdApi>,
-  authorize = AuthorizeResult.ALLOW as
-    | AuthorizeResult.ALLOW
-    | AuthorizeResult.DENY,
-) {
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [dagCicdApiRef, dagCicd],
-        [permissionApiRef, mockApis.permission({ authorize })],
-        [
-          identityApiRef,
-          mockApis.identity({
-            userEntityRef: 'user:default/alice',
-            ownershipEntityRefs: [
-              'user:default/alice',
-              'group:default/data-engineering',
-            ],
-          }),
-        ],
-        [
-          catalogApiRef,
-          catalogApiMock({
-            entities: [
-              dag('orders-daily', 'group:default/data-engineering'),
-              dag('customer-events', 'group:default/data-engineering'),
-              dag('revenue-report', 'group:default/analytics'),
-            ],
-          }),
-        ],
-      ]}
-    >
-      <ApprovalsPage />
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+/** The page as alice sees it, a member of data-engineering. */
+async function renderPage(dagCicd: Partial<DagCicdApi>, denied?: string[]) {
+  return renderWithDagCicd(<ApprovalsPage />, dagCicd, {
+    denied,
+    apis: [
+      [
+        identityApiRef,
+        mockApis.identity({
+          userEntityRef: 'user:default/alice',
+          ownershipEntityRefs: [
+            'user:default/alice',
+            'group:default/data-engineering',
+          ],
+        }),
+      ],
+      [
+        catalogApiRef,
+        catalogApiMock({
+          entities: [
+            dag('customer-events', 'group:default/data-engineering'),
+            dag('revenue-report', 'group:default/analytics'),
+          ],
+        }),
+      ],
+    ],
+  });
 }
 
 /** The table row of the promotion of a short commit. */
@@ -170,12 +181,15 @@ describe('ApprovalsPage', () => {
 
   it('disables decisions the user may not take', async () => {
     // Another stage, so that no answer cached by an earlier test applies.
-    const toQa = aPromotion({ id: 'p-qa', toStage: 'qa' });
+    const toQa = { ...waiting, id: 'p-qa', toStage: 'qa' };
     await renderPage(
       {
         listPromotions: jest.fn(async () => ({ items: [toQa], totalCount: 1 })),
       },
-      AuthorizeResult.DENY,
+      [
+        dagCicdPromotionApprovePermission.name,
+        dagCicdPromotionExecutePermission.name,
+      ],
     );
     await rowOf('abc1234');
     const approve = () =>

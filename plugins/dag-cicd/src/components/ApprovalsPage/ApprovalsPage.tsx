@@ -1,10 +1,5 @@
 import {
-  Content,
-  ContentHeader,
-  Header,
-  Page,
   ResponseErrorPanel,
-  SupportButton,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -15,6 +10,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { fromNow } from '../DagCard/when';
+import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import { GateList } from '../PromotionPipeline/GateList';
 import { isOwnedByAny } from './ownership';
 import { PromotionActions } from '../PromotionActions/PromotionActions';
@@ -186,21 +182,12 @@ export function ApprovalsQueueContent() {
  */
 export function ApprovalsPage() {
   return (
-    <Page themeId="tool">
-      <Header
-        title="Approvals"
-        subtitle="Promotions of DAG commits waiting on you and your groups"
-      />
-      <Content>
-        <ContentHeader title="">
-          <SupportButton>
-            A promotion moves a commit to the next stage once its gates pass.
-            The approvals gate counts approvals from the DAG's owning group; the
-            requester's own never counts.
-          </SupportButton>
-        </ContentHeader>
-        <ApprovalsQueueContent />
-      </Content>
-    </Page>
+    <DagCicdPage
+      title="Approvals"
+      subtitle="Promotions of DAG commits waiting on you and your groups"
+      help="A promotion moves a commit to the next stage once its gates pass. The approvals gate counts approvals from the DAG's owning group; the requester's own never counts."
+    >
+      <ApprovalsQueueContent />
+    </DagCicdPage>
   );
 }

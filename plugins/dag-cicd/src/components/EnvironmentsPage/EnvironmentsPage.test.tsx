@@ -1,92 +1,112 @@
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { DagCicdApi, dagCicdApiRef } from '../../api/DagCicdApi';
-import { anEnvironment } from '../../__testUtils__/pagesFixtures';
+import { anEnvironment } from '../../__testUtils__/dagCicdFixtures';
+import {
+  dagCicdMockServer,
+  DagCicdMock,
+  errorAnswer,
+} from '../../__testUtils__/dagCicdMockServer';
+import {
+  lastEnvironmentsQuery,
+  serveEnvironments,
+} from '../../__testUtils__/environmentsEndpoint';
+import { renderWithDagCicd } from '../../__testUtils__/renderWithDagCicd';
+import {
+  shownEnvironmentNames as shownNames,
+  sortLabel,
+} from '../../__testUtils__/tables';
 import { EnvironmentsPage } from './EnvironmentsPage';
 
 // Rendering MUI tables with user events is slow on a loaded CI machine; a
 // limit, not a timing assertion.
 jest.setTimeout(30_000);
 
-function pagedApi(total: number) {
-  const listEnvironments = jest.fn(
-    async ({
-      limit = 20,
-      offset = 0,
-    }: Parameters<DagCicdApi['listEnvironments']>[0]) => ({
-      items: Array.from(
-        { length: Math.max(0, Math.min(limit, total - offset)) },
-        (_, i) =>
-          anEnvironment(offset + i + 1, {
-            entityRef:
-              i % 2
-                ? 'component:default/customer-events'
-                : 'component:default/orders-daily',
-          }),
-      ),
-      totalCount: total,
+/** `total` environments, of two DAGs in turn. */
+function environmentsOfTwoDags(total: number) {
+  return Array.from({ length: total }, (_, i) =>
+    anEnvironment(i + 1, {
+      entityRef:
+        i % 2
+          ? 'component:default/customer-events'
+          : 'component:default/orders-daily',
     }),
   );
-  return { listEnvironments } satisfies Partial<DagCicdApi>;
 }
 
-async function renderPage(api: Partial<DagCicdApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[dagCicdApiRef, api]]}>
-      <EnvironmentsPage />
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+async function renderPage(mock: DagCicdMock) {
+  return renderWithDagCicd(<EnvironmentsPage />, mock.client());
 }
 
 describe('EnvironmentsPage', () => {
-  it('lists environments of every DAG, one server page at a time', async () => {
-    const api = pagedApi(5000);
-    await renderPage(api);
+  const backend = dagCicdMockServer();
 
-    expect(await screen.findByText('ci_0000001')).toBeInTheDocument();
+  it('lists environments of every DAG, one server page at a time', async () => {
+    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(5000));
+    await renderPage(mock);
+
+    expect(await screen.findByText('ci_0005000')).toBeInTheDocument();
     expect(screen.getAllByText('orders-daily').length).toBeGreaterThan(0);
     expect(screen.getAllByText('customer-events').length).toBeGreaterThan(0);
-    // No entityRef: across DAGs; newest first is the server's order.
-    expect(api.listEnvironments).toHaveBeenLastCalledWith({
-      limit: 20,
-      offset: 0,
+    // No entityRef: across DAGs, newest first.
+    expect(lastEnvironmentsQuery(mock)).toEqual({
+      limit: '20',
+      offset: '0',
       orderBy: 'createdAt',
       order: 'desc',
     });
-    expect(screen.getAllByText(/^ci_/)).toHaveLength(20);
+    expect(shownNames()).toHaveLength(20);
 
     await userEvent.click(screen.getByRole('button', { name: /next page/i }));
-    expect(await screen.findByText('ci_0000021')).toBeInTheDocument();
-    expect(api.listEnvironments).toHaveBeenLastCalledWith(
-      expect.objectContaining({ limit: 20, offset: 20 }),
+    expect(await screen.findByText('ci_0004980')).toBeInTheDocument();
+    expect(lastEnvironmentsQuery(mock)).toMatchObject({
+      limit: '20',
+      offset: '20',
+    });
+  });
+
+  it('sorts on the server by the column clicked, one way then the other', async () => {
+    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(3));
+    await renderPage(mock);
+    await waitFor(() =>
+      expect(shownNames()).toEqual(['ci_0000003', 'ci_0000002', 'ci_0000001']),
+    );
+
+    // The header learns the new sort only with the server's answer: each
+    // click waits for the answer's rows, or the next would start from the
+    // old sort.
+    await userEvent.click(sortLabel('Name'));
+    await waitFor(() =>
+      expect(shownNames()).toEqual(['ci_0000001', 'ci_0000002', 'ci_0000003']),
+    );
+    expect(lastEnvironmentsQuery(mock)).toEqual({
+      limit: '20',
+      offset: '0',
+      orderBy: 'name',
+      order: 'asc',
+    });
+
+    await userEvent.click(sortLabel('Name'));
+    await waitFor(() =>
+      expect(lastEnvironmentsQuery(mock)).toEqual({
+        limit: '20',
+        offset: '0',
+        orderBy: 'name',
+        order: 'desc',
+      }),
+    );
+    await waitFor(() =>
+      expect(shownNames()).toEqual(['ci_0000003', 'ci_0000002', 'ci_0000001']),
     );
   });
 
-  it('sorts on the server by the column clicked', async () => {
-    const api = pagedApi(3);
-    await renderPage(api);
-    await screen.findByText('ci_0000001');
-
-    const nameHeader = () => screen.getAllByRole('button', { name: 'Name' })[0];
-    const lastQuery = () => api.listEnvironments.mock.lastCall![0];
-
-    await userEvent.click(nameHeader());
-    await waitFor(() => expect(lastQuery().orderBy).toBe('name'));
-    expect(lastQuery()).toEqual({
-      limit: 20,
-      offset: 0,
-      orderBy: 'name',
-      order: expect.stringMatching(/^(asc|desc)$/),
-    });
-  });
-
   it("shows the server's error", async () => {
-    await renderPage({
-      listEnvironments: jest.fn().mockRejectedValue(new Error('backend down')),
-    });
+    const mock = backend.mock();
+    mock.on(
+      'GET',
+      '/environments',
+      errorAnswer(503, 'ServiceUnavailableError', 'backend down'),
+    );
+    await renderPage(mock);
     expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
       0,
     );

@@ -1,14 +1,21 @@
 import { Entity } from '@backstage/catalog-model';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { dagCicdApiRef } from '../../api/DagCicdApi';
 import {
   dagCicdMockServer,
   DagCicdMock,
   errorAnswer,
 } from '../../__testUtils__/dagCicdMockServer';
 import { anEnvironment, ENTITY_REF } from '../../__testUtils__/dagCicdFixtures';
+import {
+  lastEnvironmentsQuery as lastQuery,
+  serveEnvironments,
+} from '../../__testUtils__/environmentsEndpoint';
+import { renderWithDagCicd } from '../../__testUtils__/renderWithDagCicd';
+import {
+  shownEnvironmentNames as shownNames,
+  sortLabel,
+} from '../../__testUtils__/tables';
 import { EnvironmentsTable } from './EnvironmentsTable';
 
 const entity: Entity = {
@@ -24,43 +31,27 @@ const entity: Entity = {
   spec: { type: 'airflow-dag' },
 };
 
-/** Pages of `total` environments numbered from 1, as the server would cut them. */
+/** Environments 1 to `total` of the entity, as the server pages them. */
 function servePages(mock: DagCicdMock, total: number) {
-  mock.on('GET', '/environments', ({ query }) => {
-    const limit = Number(query.get('limit') ?? 50);
-    const offset = Number(query.get('offset') ?? 0);
-    const items = [];
-    for (let n = offset + 1; n <= Math.min(total, offset + limit); n++) {
-      items.push(anEnvironment(n));
-    }
-    return { body: { items, totalCount: total } };
-  });
+  serveEnvironments(
+    mock,
+    Array.from({ length: total }, (_, i) => anEnvironment(i + 1)),
+  );
 }
 
 async function renderTable(
   mock: DagCicdMock,
   props: Partial<Parameters<typeof EnvironmentsTable>[0]> = {},
 ) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[dagCicdApiRef, mock.client()]]}>
-      <EnvironmentsTable
-        entityRef={ENTITY_REF}
-        entity={entity}
-        stages={['ci', 'staging', 'production']}
-        {...props}
-      />
-    </TestApiProvider>,
+  return renderWithDagCicd(
+    <EnvironmentsTable
+      entityRef={ENTITY_REF}
+      entity={entity}
+      stages={['ci', 'staging', 'production']}
+      {...props}
+    />,
+    mock.client(),
   );
-}
-
-/** The header's sort control (material-table nests a drag handle inside it). */
-function sortLabel(title: string) {
-  return screen.getAllByRole('button', { name: title })[0];
-}
-
-function lastQuery(mock: DagCicdMock) {
-  const calls = mock.calls('GET', '/environments');
-  return Object.fromEntries(calls[calls.length - 1].query);
 }
 
 // Rendering material-ui on a busy CI machine is slow; nothing here is timed.
@@ -108,6 +99,8 @@ describe('EnvironmentsTable', () => {
       entityRef: ENTITY_REF,
       limit: '10',
       offset: '0',
+      orderBy: 'createdAt',
+      order: 'desc',
     });
   });
 
@@ -115,12 +108,13 @@ describe('EnvironmentsTable', () => {
     const mock = backend.mock();
     servePages(mock, 25);
     await renderTable(mock);
-    await screen.findByText('ci_0000001');
+    await screen.findByText('ci_0000025');
 
     await userEvent.click(screen.getByRole('button', { name: /next page/i }));
 
-    expect(await screen.findByText('ci_0000011')).toBeInTheDocument();
-    expect(screen.queryByText('ci_0000001')).not.toBeInTheDocument();
+    // Newest first: the second page holds environments 15 to 6.
+    expect(await screen.findByText('ci_0000015')).toBeInTheDocument();
+    expect(screen.queryByText('ci_0000025')).not.toBeInTheDocument();
     expect(lastQuery(mock)).toMatchObject({ limit: '10', offset: '10' });
     // Never more than a page was asked for.
     for (const call of mock.calls('GET', '/environments')) {
@@ -134,14 +128,24 @@ describe('EnvironmentsTable', () => {
     await renderTable(mock);
     await screen.findByText('ci_0000001');
 
+    await waitFor(() =>
+      expect(shownNames()).toEqual(['ci_0000003', 'ci_0000002', 'ci_0000001']),
+    );
+
+    // Each click waits for the answer's rows: the header learns the new
+    // sort only with them.
     await userEvent.click(sortLabel('Name'));
     await waitFor(() =>
-      expect(lastQuery(mock)).toMatchObject({ orderBy: 'name', order: 'asc' }),
+      expect(shownNames()).toEqual(['ci_0000001', 'ci_0000002', 'ci_0000003']),
     );
+    expect(lastQuery(mock)).toMatchObject({ orderBy: 'name', order: 'asc' });
 
     await userEvent.click(sortLabel('Name'));
     await waitFor(() =>
       expect(lastQuery(mock)).toMatchObject({ orderBy: 'name', order: 'desc' }),
+    );
+    await waitFor(() =>
+      expect(shownNames()).toEqual(['ci_0000003', 'ci_0000002', 'ci_0000001']),
     );
   });
 

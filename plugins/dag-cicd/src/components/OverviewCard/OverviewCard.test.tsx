@@ -10,8 +10,8 @@ import { DagCicdApi, dagCicdApiRef } from '../../api/DagCicdApi';
 import {
   anEnvironment,
   aPromotion,
-  commitOf,
-} from '../../__testUtils__/pagesFixtures';
+  sha,
+} from '../../__testUtils__/dagCicdFixtures';
 import { deployedStages, OverviewCard } from './OverviewCard';
 
 const entity: Entity = {
@@ -31,10 +31,11 @@ const pipeline: Pipeline = {
     {
       name: 'staging',
       production: false,
+      commit: sha('bbbbbbb'),
       environment: anEnvironment(2, {
         name: 'staging',
         stage: 'staging',
-        commit: commitOf('bbbbbbb'),
+        commit: sha('bbbbbbb'),
         lastRun: {
           id: 'r1',
           dagRunId: 'manual__r1',
@@ -71,7 +72,7 @@ describe('OverviewCard', () => {
     expect(getPipeline).toHaveBeenCalledWith('component:default/orders-daily');
     expect(within(staging).getByText('bbbbbbb')).toHaveAttribute(
       'title',
-      commitOf('bbbbbbb'),
+      sha('bbbbbbb'),
     );
     expect(within(staging).getByText('1 open promotion')).toBeInTheDocument();
     expect(within(staging).getByText('alice')).toBeInTheDocument();
@@ -85,6 +86,23 @@ describe('OverviewCard', () => {
     expect(within(production).getByText('no runs')).toBeInTheDocument();
     // ci holds one environment per commit: the CI/CD tab lists those.
     expect(screen.queryByText('ci')).toBeNull();
+  });
+
+  it('shows the commit a promotion moved a stage to, with no environment of it', async () => {
+    const moved: Pipeline = {
+      ...pipeline,
+      stages: pipeline.stages.map(stage =>
+        stage.production
+          ? { ...stage, commit: sha('ccccccc'), promotionId: 'p1' }
+          : stage,
+      ),
+    };
+    await renderCard({ getPipeline: jest.fn(async () => moved) });
+    const production = (await screen.findByText('production')).closest('tr')!;
+    expect(within(production).getByText('ccccccc')).toHaveAttribute(
+      'title',
+      sha('ccccccc'),
+    );
   });
 });
 
