@@ -87,23 +87,26 @@ export async function* crawl<N, T>(
       start();
     },
   };
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stopped = true;
+    release();
+  };
+  const done = () => {
+    active -= 1;
+    start();
+    wake();
+  };
   function start() {
     while (!stopped && active < limit && queue.length > 0) {
-      const node = queue.shift()!;
       active += 1;
-      visit(node, crawler)
-        .catch(error => {
-          failure ??= { error };
-          stopped = true;
-          release();
-        })
-        .finally(() => {
-          active -= 1;
-          start();
-          wake();
-        });
+      visit(queue.shift()!, crawler).catch(fail).finally(done);
     }
   }
+  const woken = () =>
+    new Promise<void>(resolve => {
+      wakeConsumer = resolve;
+    });
 
   try {
     start();
@@ -116,9 +119,7 @@ export async function* crawl<N, T>(
       } else if (active === 0 && queue.length === 0) {
         return;
       } else {
-        await new Promise<void>(resolve => {
-          wakeConsumer = resolve;
-        });
+        await woken();
       }
     }
   } finally {
