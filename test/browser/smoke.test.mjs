@@ -50,9 +50,7 @@ test(
     await tab.waitFor({ timeout: 60_000 });
     await tab.click();
 
-    await page
-      .getByText(/^No environments match/)
-      .waitFor({ timeout: 60_000 });
+    await page.getByText(/^No environments match/).waitFor({ timeout: 60_000 });
     assert.match(
       page.url(),
       /\/catalog\/default\/component\/orders-daily\/ci-cd$/,
