@@ -46,6 +46,7 @@ export interface EnvironmentRow {
   lease_until: Date | string | number | null;
   seed: number | string;
   plan: string;
+  profile_options: string | null;
 }
 
 interface EventRow {
@@ -87,6 +88,9 @@ function fromRow(row: EnvironmentRow): EnvironmentRecord {
     seed: Number(row.seed),
     stepsDone: JSON.parse(row.steps_done),
     plan: JSON.parse(row.plan),
+    ...(row.profile_options && {
+      profileOptions: JSON.parse(row.profile_options),
+    }),
   };
 }
 
@@ -115,6 +119,9 @@ export function toRow(
     steps_done: JSON.stringify(record.stepsDone),
     seed: record.seed,
     plan: JSON.stringify(record.plan),
+    profile_options: record.profileOptions
+      ? JSON.stringify(record.profileOptions)
+      : null,
   };
 }
 

@@ -2,6 +2,9 @@ import {
   EnvironmentInput,
   EnvironmentStatus,
 } from '@dag-cicd/plugin-dag-cicd-common';
+import { InputProfileOptions } from '../profiles/InputProfileOptions';
+import { FaultRates } from '../profiles/faults';
+import { SampleLimits } from '../profiles/seedInputs';
 
 /** An idempotent step of provisioning an environment, in the order they run. */
 export type ProvisioningStep =
@@ -37,6 +40,11 @@ export interface EnvironmentRecord {
   stepsDone: ProvisioningStep[];
   /** What provisioning and teardown need, fixed at creation. */
   plan: ProvisioningPlan;
+  /**
+   * The options the create request gave its profile, if any; the limits and
+   * rates they made are in the plan.
+   */
+  profileOptions?: InputProfileOptions;
 }
 
 /**
@@ -55,8 +63,10 @@ export interface ProvisioningPlan {
   fixturesRoot?: string;
   /** For `from:<env>`: the earlier environment's namespace. */
   sourceNamespace?: string;
-  sample: { maxObjects: number; maxBytes: number; rowFraction: number };
-  chaos: Record<string, number>;
+  /** The sample bounds, the request's options applied. */
+  sample: SampleLimits;
+  /** The fault rates of `chaos`: the request's, or the configured ones. */
+  chaos: FaultRates;
 }
 
 /** One entry of an environment's history. */

@@ -24,6 +24,11 @@ import {
   formatInputProfile,
   parseInputProfile,
 } from '../profiles/InputProfile';
+import {
+  InputProfileOptions,
+  ResolvedProfileOptions,
+  resolveProfileOptions,
+} from '../profiles/InputProfileOptions';
 import { DataStores } from '../stores/DataStores';
 import { resolveCommit } from './commits';
 import { mergeConnections } from './connections';
@@ -47,6 +52,10 @@ export interface CreateEnvironmentRequest {
   artifacts?: Record<string, string>;
   connections?: Record<string, string>;
   seed?: number;
+  /** Tighter sample bounds, for `sample` and `chaos`. */
+  sample?: InputProfileOptions['sample'];
+  /** Fault rates, for `chaos`. */
+  chaos?: InputProfileOptions['chaos'];
 }
 
 /** Who is asking: their credentials, and how history names them. */
@@ -65,6 +74,8 @@ const REQUEST_FIELDS = new Set([
   'artifacts',
   'connections',
   'seed',
+  'sample',
+  'chaos',
 ]);
 
 // The conf contract's environment name: also a safe path segment.
@@ -135,13 +146,16 @@ export class EnvironmentService {
         )} must be lower-case letters, digits, "_" and "-", starting with a letter, at most 63 characters`,
       );
     }
-    const profile = formatInputProfile(
-      parseInputProfile(
-        request.profile ??
-          (stage.production ? 'production-readonly' : settings.defaultProfile),
-      ),
+    const parsed = parseInputProfile(
+      request.profile ??
+        (stage.production ? 'production-readonly' : settings.defaultProfile),
     );
-    const requestHash = hashRequest({ ...request, commit, name, profile });
+    const profile = formatInputProfile(parsed);
+    const options = resolveProfileOptions(parsed, request, settings);
+    const requestHash = hashRequest(
+      { ...request, commit, name, profile },
+      options.options,
+    );
 
     // Idempotency, fast path: the same request again returns what it made.
     const existing = await store.getLive(dag.entityRef, stage.name, name);
@@ -157,6 +171,7 @@ export class EnvironmentService {
       commit,
       name,
       profile,
+      options,
       stage,
       requestHash,
       createdBy: caller.actor,
@@ -322,6 +337,7 @@ export class EnvironmentService {
       commit: string;
       name: string;
       profile: string;
+      options: ResolvedProfileOptions;
       stage: {
         name: string;
         production: boolean;
@@ -332,7 +348,7 @@ export class EnvironmentService {
       now: Date;
     },
   ): Promise<EnvironmentRecord> {
-    const { settings, root } = this.options;
+    const { root } = this.options;
     const { commit, name, stage, now } = fixed;
     const dagSettings = this.options.dags.forDag(dag);
     const { productionPrefix } = dagSettings;
@@ -371,8 +387,8 @@ export class EnvironmentService {
       ...(instance && { instance }),
       productionPrefix,
       inputSources: dagSettings.inputs,
-      sample: settings.sample,
-      chaos: settings.chaos,
+      sample: fixed.options.sample,
+      chaos: fixed.options.chaos,
     };
     if (profile.kind === 'fixtures') {
       if (!dagSettings.fixturesRoot) {
@@ -446,6 +462,9 @@ export class EnvironmentService {
       seed: request.seed ?? randomInt(0, 2 ** 32 - 1),
       stepsDone: [],
       plan,
+      ...(Object.keys(fixed.options.options).length > 0 && {
+        profileOptions: fixed.options.options,
+      }),
     };
   }
 
@@ -510,8 +529,13 @@ export class EnvironmentService {
 
 // Only what the caller asked for counts: defaults resolved from the same
 // configuration give the same answer, and a seed the caller left out is not
-// a difference.
-function hashRequest(request: CreateEnvironmentRequest): string {
+// a difference. Profile options count as checked and normalised (fixed key
+// order); none adds nothing, so that environments made before options
+// existed still match the same request.
+function hashRequest(
+  request: CreateEnvironmentRequest,
+  options: InputProfileOptions,
+): string {
   const canonical = JSON.stringify([
     request.commit,
     request.name,
@@ -520,11 +544,14 @@ function hashRequest(request: CreateEnvironmentRequest): string {
     sorted(request.artifacts),
     sorted(request.connections),
     request.seed ?? null,
+    ...(Object.keys(options).length > 0
+      ? [options.sample ?? null, options.chaos ? sorted(options.chaos) : null]
+      : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-function sorted(map: Record<string, string> | undefined) {
+function sorted(map: object | undefined) {
   return Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 

@@ -14,7 +14,8 @@ import {
 import { assertWritable, isWithin } from '../namespaces/DataNamespace';
 import { DataStores } from '../stores/DataStores';
 import { InputProfile, parseInputProfile } from '../profiles/InputProfile';
-import type { SeededInputs } from '../profiles/seedInputs';
+import type { SampleLimits, SeededInputs } from '../profiles/seedInputs';
+import type { FaultRates } from '../profiles/faults';
 
 /** Fills an environment's inputs for its profile; see `profiles/seedInputs`. */
 export type InputSeeder = (options: {
@@ -23,11 +24,11 @@ export type InputSeeder = (options: {
   productionPrefix: string;
   inputs: Record<string, string>;
   stores: DataStores;
-  limits: { maxObjects: number; maxBytes: number; rowFraction: number };
+  limits: SampleLimits;
   fixturesRoot?: string;
   sourceNamespace?: string;
   seed: number;
-  chaos?: Record<string, number>;
+  chaos?: FaultRates;
 }) => Promise<SeededInputs>;
 
 /** The actor of work nobody asked for in a request: resuming, TTL teardown. */

@@ -1,18 +1,13 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
-
-/** Limits of the `sample` and `chaos` input profiles. */
-export interface SampleLimits {
-  maxObjects: number;
-  maxBytes: number;
-  rowFraction: number;
-}
+import { SampleLimits } from '../profiles/seedInputs';
 
 /** `dagCicd.environments`: defaults and limits of environments. */
 export interface EnvironmentSettings {
   defaultProfile: string;
   defaultTtlMs: number;
   maxTtlMs: number;
+  /** Limits of the `sample` and `chaos` profiles; requests may only tighten them. */
   sample: SampleLimits;
   /** Fault rates of the `chaos` profile, validated by the fault injector. */
   chaos: Record<string, number>;

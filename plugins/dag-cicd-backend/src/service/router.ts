@@ -46,6 +46,12 @@ function toApiEnvironment(
     connections: record.connections,
     profile: record.profile,
     seed: record.seed,
+    ...(record.profileOptions?.sample && {
+      sample: record.profileOptions.sample,
+    }),
+    ...(record.profileOptions?.chaos && {
+      chaos: record.profileOptions.chaos,
+    }),
     status: record.status,
     ...(record.error && { error: record.error }),
     createdBy: record.createdBy,

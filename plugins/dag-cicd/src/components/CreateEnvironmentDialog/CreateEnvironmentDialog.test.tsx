@@ -179,6 +179,107 @@ describe('CreateEnvironmentDialog', () => {
     ).toMatchObject({ status: 'ready' });
   });
 
+  async function chooseProfile(kind: string) {
+    await userEvent.click(
+      screen.getByRole('button', { name: /Input profile/ }),
+    );
+    await userEvent.click(within(screen.getByRole('listbox')).getByText(kind));
+  }
+
+  it("sends the chaos profile's sample bounds and fault rates", async () => {
+    const mock = backend.mock();
+    mock.on('POST', '/environments', {
+      status: 201,
+      body: anEnvironment(5, {
+        status: 'provisioning',
+        profile: 'chaos',
+        sample: { maxObjects: 20, rowFraction: 0.1 },
+        chaos: { nulls: 0.01 },
+      }),
+    });
+    mock.on('GET', '/environments/{id}', {
+      body: anEnvironment(5, { profile: 'chaos' }),
+    });
+    await renderDialog(mock);
+    await userEvent.type(commitField(), sha(5));
+    // No options for a profile that takes none.
+    expect(
+      screen.queryByRole('textbox', { name: 'Max objects' }),
+    ).not.toBeInTheDocument();
+    await chooseProfile('chaos');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Max objects' }),
+      '20',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Row fraction' }),
+      '0.1',
+    );
+    // A field per fault the API knows.
+    expect(
+      screen.getByRole('textbox', { name: 'outOfOrder' }),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'nulls' }),
+      '0.01',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+    await waitFor(() =>
+      expect(mock.calls('POST', '/environments')[0]?.body).toEqual({
+        entityRef: ENTITY_REF,
+        commit: sha(5),
+        stage: 'ci',
+        profile: 'chaos',
+        ttl: 'P1D',
+        sample: { maxObjects: 20, rowFraction: 0.1 },
+        chaos: { nulls: 0.01 },
+      }),
+    );
+  });
+
+  it('validates the options before sending', async () => {
+    const mock = backend.mock();
+    await renderDialog(mock);
+    await userEvent.type(commitField(), sha(5));
+    await chooseProfile('chaos');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Row fraction' }),
+      '1.5',
+    );
+    await userEvent.type(screen.getByRole('textbox', { name: 'drift' }), '3');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+    expect(
+      screen.getByRole('textbox', { name: 'Row fraction' }),
+    ).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('textbox', { name: 'drift' })).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+    expect(
+      screen.getByText('drift: a probability from 0 to 1, such as 0.01'),
+    ).toBeInTheDocument();
+    expect(mock.calls('POST', '/environments')).toHaveLength(0);
+  });
+
+  it("shows the server's refusal of a bound next to that bound", async () => {
+    const mock = backend.mock();
+    const message =
+      'sample.maxObjects 5000 is more than the configured maximum 1000 (dagCicd.environments.sample.maxObjects); ask for at most 1000';
+    mock.on('POST', '/environments', errorAnswer(400, 'InputError', message));
+    await renderDialog(mock);
+    await userEvent.type(commitField(), sha(5));
+    await chooseProfile('sample');
+    const maxObjects = screen.getByRole('textbox', { name: 'Max objects' });
+    await userEvent.type(maxObjects, '5000');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+    const helper = await screen.findByText(message);
+    expect(maxObjects).toHaveAttribute('aria-invalid', 'true');
+    expect(maxObjects).toHaveAttribute('aria-describedby', helper.id);
+  });
+
   it('says why creating is not allowed', async () => {
     const mock = backend.mock();
     // Another entity: `usePermission` caches answers per resource across tests.

@@ -24,11 +24,15 @@ import { ActionButton } from '../PromotionActions/ActionButton';
 import {
   CreateEnvironmentForm,
   emptyForm,
+  FAULT_NAMES,
+  FAULTS,
+  FaultName,
   fieldOfServerError,
   FormErrors,
   FormField,
   PROFILE_KINDS,
   ProfileKind,
+  takesSampleOptions,
   toCreateRequest,
   TTL_CHOICES,
 } from './createEnvironmentForm';
@@ -122,10 +126,18 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
           : f.ttl || 'P1D',
       }),
     }));
-    const field: FormField =
-      key === 'profileKind' || key === 'fixtureSet' || key === 'fromEnvironment'
-        ? 'profile'
-        : (key as FormField);
+    let field: FormField;
+    if (
+      key === 'profileKind' ||
+      key === 'fixtureSet' ||
+      key === 'fromEnvironment'
+    ) {
+      field = 'profile';
+    } else if (key === 'rates') {
+      field = 'chaos';
+    } else {
+      field = key as FormField;
+    }
     setErrors(e => ({ ...e, [field]: undefined }));
   };
 
@@ -296,6 +308,18 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
                 </TextField>
               )}
             </Grid>
+            {takesSampleOptions(form.profileKind) && (
+              <SampleOptionFields form={form} errors={errors} update={update} />
+            )}
+            {form.profileKind === 'chaos' && (
+              <FaultRateFields
+                rates={form.rates}
+                error={errors.chaos}
+                onChange={(fault, rate) =>
+                  update('rates', { ...form.rates, [fault]: rate })
+                }
+              />
+            )}
             <Grid item xs={6}>
               <TextField
                 select
@@ -390,6 +414,97 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
       </DialogActions>
     </Dialog>
   );
+}
+
+const SAMPLE_OPTIONS = [
+  {
+    key: 'maxObjects',
+    label: 'Max objects',
+    help: 'Per input; empty for the configured maximum',
+  },
+  {
+    key: 'maxMiB',
+    label: 'Max MiB',
+    help: 'Per input; empty for the configured maximum',
+  },
+  {
+    key: 'rowFraction',
+    label: 'Row fraction',
+    help: 'Of each CSV or JSON Lines file, e.g. 0.1; empty for the configured one',
+  },
+] as const;
+
+/** The bounds of a `sample` or `chaos` copy; the server's are the ceiling. */
+function SampleOptionFields(props: {
+  form: CreateEnvironmentForm;
+  errors: FormErrors;
+  update: (key: (typeof SAMPLE_OPTIONS)[number]['key'], value: string) => void;
+}) {
+  const { form, errors, update } = props;
+  return (
+    <>
+      {SAMPLE_OPTIONS.map(({ key, label, help }) => (
+        <Grid item xs={4} key={key}>
+          <TextField
+            id={`create-environment-${key}`}
+            label={label}
+            fullWidth
+            value={form[key]}
+            onChange={e => update(key, e.target.value)}
+            error={!!errors[key]}
+            helperText={errors[key] ?? help}
+            inputProps={{ inputMode: 'decimal' }}
+          />
+        </Grid>
+      ))}
+    </>
+  );
+}
+
+/** A rate per fault the API knows, for `chaos`. */
+function FaultRateFields(props: {
+  rates: CreateEnvironmentForm['rates'];
+  error?: string;
+  onChange: (fault: FaultName, rate: string) => void;
+}) {
+  const { rates, error, onChange } = props;
+  return (
+    <>
+      <Grid item xs={12}>
+        <Typography
+          variant="body2"
+          color={error ? 'error' : 'textSecondary'}
+          id="create-environment-chaos-help"
+        >
+          {error ??
+            'Fault rates, each a probability from 0 to 1. All empty: the configured rates; otherwise an empty one is 0.'}
+        </Typography>
+      </Grid>
+      {FAULT_NAMES.map(fault => (
+        <Grid item xs={3} key={fault}>
+          <TextField
+            id={`create-environment-rate-${fault}`}
+            label={fault}
+            title={FAULTS[fault]}
+            fullWidth
+            size="small"
+            value={rates[fault] ?? ''}
+            onChange={e => onChange(fault, e.target.value)}
+            error={!!error && namesFault(error, fault)}
+            inputProps={{
+              inputMode: 'decimal',
+              'aria-describedby': 'create-environment-chaos-help',
+            }}
+          />
+        </Grid>
+      ))}
+    </>
+  );
+}
+
+// `nulls: …` from the form, `chaos.nulls must be …` from the server.
+function namesFault(message: string, fault: FaultName) {
+  return new RegExp(`^(chaos\\.)?${fault}\\b`).test(message);
 }
 
 function profileNeedsName(form: CreateEnvironmentForm) {

@@ -1,5 +1,6 @@
 import {
   emptyForm,
+  FAULT_NAMES,
   fieldOfServerError,
   parseKeyValueLines,
   toCreateRequest,
@@ -62,6 +63,74 @@ describe('toCreateRequest', () => {
   });
 });
 
+describe('profile options', () => {
+  const form = (fields: object) =>
+    toCreateRequest(
+      ENTITY,
+      { ...emptyForm('ci'), commit: SHA, ...fields },
+      { production: false },
+    );
+
+  it("sends the sample bounds and rates filled in, in the API's units", () => {
+    expect(
+      form({
+        profileKind: 'chaos',
+        maxObjects: '20',
+        maxMiB: '0.5',
+        rowFraction: ' 0.1 ',
+        rates: { nulls: '0.01', drift: '', empty: '1' },
+      }),
+    ).toEqual({
+      request: expect.objectContaining({
+        profile: 'chaos',
+        sample: { maxObjects: 20, maxBytes: 524288, rowFraction: 0.1 },
+        chaos: { nulls: 0.01, empty: 1 },
+      }),
+    });
+  });
+
+  it('leaves out what is empty, and what the profile does not take', () => {
+    const sample = form({ profileKind: 'sample', rates: { nulls: '0.5' } });
+    expect(sample).toEqual({ request: expect.any(Object) });
+    expect((sample as any).request).not.toHaveProperty('sample');
+    expect((sample as any).request).not.toHaveProperty('chaos');
+    const empty = form({ profileKind: 'empty', maxObjects: '5' });
+    expect((empty as any).request).not.toHaveProperty('sample');
+  });
+
+  it('names every option to fix before anything is sent', () => {
+    expect(
+      form({
+        profileKind: 'chaos',
+        maxObjects: '1.5',
+        maxMiB: 'lots',
+        rowFraction: '0',
+        rates: { late: '2' },
+      }),
+    ).toEqual({
+      errors: {
+        maxObjects: 'A whole number of at least 0',
+        maxMiB: expect.stringContaining('MiB'),
+        rowFraction: 'More than 0 and at most 1, such as 0.1',
+        chaos: 'late: a probability from 0 to 1, such as 0.01',
+      },
+    });
+  });
+
+  it("offers a rate for each fault the API's FaultRates names", () => {
+    expect(FAULT_NAMES).toEqual([
+      'nulls',
+      'malformed',
+      'duplicates',
+      'late',
+      'outOfOrder',
+      'drift',
+      'truncated',
+      'empty',
+    ]);
+  });
+});
+
 describe('parseKeyValueLines', () => {
   it('refuses a repeated key', () => {
     expect(parseKeyValueLines('a=1\na=2')).toEqual({
@@ -89,6 +158,21 @@ describe('fieldOfServerError', () => {
       'stage',
     ],
     ['artifacts.etl_jar renders to "x", which is not a URI', 'artifacts'],
+    [
+      'sample.maxObjects 500 is more than the configured maximum 100 (dagCicd.environments.sample.maxObjects); ask for at most 100',
+      'maxObjects',
+    ],
+    ['sample.maxBytes 2 is more than the configured maximum 1', 'maxMiB'],
+    ['request/body/sample/rowFraction must be number', 'rowFraction'],
+    ['chaos.nulls must be a probability from 0 to 1, got 2', 'chaos'],
+    [
+      'sample: only the sample and chaos profiles take sample options, not profile empty',
+      'profile',
+    ],
+    [
+      'profile sample: a production environment reads production data in place; use production-readonly',
+      'profile',
+    ],
     ['The DAG is paused', undefined],
   ])('%s is about %s', (message, field) => {
     expect(fieldOfServerError(message)).toBe(field);

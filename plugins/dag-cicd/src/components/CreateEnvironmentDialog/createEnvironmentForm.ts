@@ -1,4 +1,7 @@
-import { CreateEnvironmentRequest } from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  CreateEnvironmentRequest,
+  FaultRates,
+} from '@dag-cicd/plugin-dag-cicd-common';
 
 /** The input profiles a person can pick; `fixtures` and `from` take a name. */
 export const PROFILE_KINDS = [
@@ -20,6 +23,32 @@ export const TTL_CHOICES = [
   { value: 'P7D', label: '7 days' },
 ] as const;
 
+/** A fault of the `chaos` profile, as the API names it. */
+export type FaultName = keyof FaultRates;
+
+/**
+ * Every fault the API takes a rate for, with what it does. Typed by the API's
+ * `FaultRates`: a fault added there does not compile here until it is
+ * described, and a fault removed there does not compile either.
+ */
+export const FAULTS: Record<FaultName, string> = {
+  nulls: 'Per row: a column emptied or set to null',
+  malformed: 'Per row: the row made unreadable',
+  duplicates: 'Per row: the row emitted twice',
+  late: 'Per row: the timestamp moved back',
+  outOfOrder: 'Per row: the row emitted after later ones',
+  drift: 'Per file: a column dropped, renamed or retyped',
+  truncated: 'Per file: the file cut mid-row',
+  empty: 'Per file: the file emptied',
+};
+
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+/** Whether a profile copies a bounded sample, and so takes sample options. */
+export function takesSampleOptions(kind: ProfileKind): boolean {
+  return kind === 'sample' || kind === 'chaos';
+}
+
 /** What the dialog holds, as typed: strings until validated. */
 export interface CreateEnvironmentForm {
   commit: string;
@@ -36,6 +65,12 @@ export interface CreateEnvironmentForm {
   /** `key=value` lines. */
   artifacts: string;
   connections: string;
+  /** Sample options of `sample` and `chaos`; empty for the configured bound. */
+  maxObjects: string;
+  maxMiB: string;
+  rowFraction: string;
+  /** Fault rates of `chaos`, by fault; all empty for the configured rates. */
+  rates: Partial<Record<FaultName, string>>;
 }
 
 /** The fields a message can be about, in the order the dialog shows them. */
@@ -48,6 +83,10 @@ export const FORM_FIELDS = [
   'seed',
   'artifacts',
   'connections',
+  'maxObjects',
+  'maxMiB',
+  'rowFraction',
+  'chaos',
 ] as const;
 
 export type FormField = (typeof FORM_FIELDS)[number];
@@ -65,6 +104,10 @@ export function emptyForm(stage: string): CreateEnvironmentForm {
     seed: '',
     artifacts: '',
     connections: '',
+    maxObjects: '',
+    maxMiB: '',
+    rowFraction: '',
+    rates: {},
   };
 }
 
@@ -73,6 +116,7 @@ const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const FIXTURE_SET = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const MAX_SEED = 4294967295;
+const MIB = 1024 * 1024;
 
 /**
  * `key=value` lines as an object; blank lines and `#` comments are skipped.
@@ -154,6 +198,7 @@ export function toCreateRequest(
     if ('error' in parsed) errors[field] = parsed.error;
     else if (Object.keys(parsed.value).length) overrides[field] = parsed.value;
   }
+  const profileOptions = toProfileOptions(form, errors);
   if (Object.keys(errors).length) return { errors };
   return {
     request: {
@@ -165,9 +210,64 @@ export function toCreateRequest(
       ...(form.ttl && !options.production && { ttl: form.ttl }),
       ...(seed !== undefined && { seed }),
       ...overrides,
+      ...profileOptions,
     },
   };
 }
+
+/**
+ * The sample options and fault rates the profile takes, only those filled
+ * in; the upper bounds are the server's configuration, which it checks.
+ */
+function toProfileOptions(
+  form: CreateEnvironmentForm,
+  errors: FormErrors,
+): Pick<CreateEnvironmentRequest, 'sample' | 'chaos'> {
+  if (!takesSampleOptions(form.profileKind)) return {};
+  const sample: NonNullable<CreateEnvironmentRequest['sample']> = {};
+  const number = (text: string) => (text.trim() ? Number(text) : undefined);
+  const maxObjects = number(form.maxObjects);
+  if (maxObjects !== undefined) {
+    if (Number.isSafeInteger(maxObjects) && maxObjects >= 0) {
+      sample.maxObjects = maxObjects;
+    } else errors.maxObjects = 'A whole number of at least 0';
+  }
+  const maxMiB = number(form.maxMiB);
+  if (maxMiB !== undefined) {
+    if (Number.isFinite(maxMiB) && maxMiB >= 0) {
+      sample.maxBytes = Math.floor(maxMiB * MIB);
+    } else errors.maxMiB = 'A number of MiB of at least 0, such as 64 or 0.5';
+  }
+  const rowFraction = number(form.rowFraction);
+  if (rowFraction !== undefined) {
+    if (rowFraction > 0 && rowFraction <= 1) sample.rowFraction = rowFraction;
+    else errors.rowFraction = 'More than 0 and at most 1, such as 0.1';
+  }
+  const options: Pick<CreateEnvironmentRequest, 'sample' | 'chaos'> = {};
+  if (Object.keys(sample).length) options.sample = sample;
+  if (form.profileKind !== 'chaos') return options;
+
+  const chaos: FaultRates = {};
+  for (const fault of FAULT_NAMES) {
+    const rate = number(form.rates[fault] ?? '');
+    if (rate === undefined) continue;
+    if (rate >= 0 && rate <= 1) chaos[fault] = rate;
+    else errors.chaos ??= `${fault}: a probability from 0 to 1, such as 0.01`;
+  }
+  if (Object.keys(chaos).length) options.chaos = chaos;
+  return options;
+}
+
+// The backend's messages about profile options start with the option,
+// `sample.maxBytes …` or `chaos.nulls …` (the API's validator: `request/body/
+// sample/maxBytes …`); each goes under its own field. `sample: only the sample
+// and chaos profiles take…` is about the choice of profile.
+const SAMPLE_FIELDS: Record<string, FormField> = {
+  maxObjects: 'maxObjects',
+  maxBytes: 'maxMiB',
+  rowFraction: 'rowFraction',
+};
+const OPTION = /^(?:request\/body\/)?(sample|chaos)(?:[./](\w+))?/;
 
 /**
  * The form field a server message is about, so the dialog can show it next
@@ -176,6 +276,12 @@ export function toCreateRequest(
  * `artifacts.etl_jar renders to …`): the field named first wins.
  */
 export function fieldOfServerError(message: string): FormField | undefined {
+  const option = OPTION.exec(message);
+  if (option) {
+    const [, group, key] = option;
+    if (!key) return 'profile';
+    return group === 'chaos' ? 'chaos' : SAMPLE_FIELDS[key] ?? 'profile';
+  }
   let found: { field: FormField; at: number } | undefined;
   for (const field of FORM_FIELDS) {
     const at = message.search(new RegExp(`\\b${field}\\b`, 'i'));

@@ -1330,6 +1330,12 @@ export const spec = {
             "type": "integer",
             "description": "Seed of sampling and fault injection."
           },
+          "sample": {
+            "$ref": "#/components/schemas/SampleOptions"
+          },
+          "chaos": {
+            "$ref": "#/components/schemas/FaultRates"
+          },
           "status": {
             "$ref": "#/components/schemas/EnvironmentStatus"
           },
@@ -1970,6 +1976,68 @@ export const spec = {
             "minimum": 0,
             "maximum": 4294967295,
             "description": "Seed of sampling and fault injection; random when absent."
+          },
+          "sample": {
+            "$ref": "#/components/schemas/SampleOptions"
+          },
+          "chaos": {
+            "$ref": "#/components/schemas/FaultRates"
+          }
+        }
+      },
+      "SampleOptions": {
+        "type": "object",
+        "description": "Bounds of the `sample` and `chaos` profiles' copy, per input; only with those profiles. Each may only tighten the configured bound (`dagCicd.environments.sample`); what is left out is the configured one.",
+        "properties": {
+          "maxObjects": {
+            "type": "integer",
+            "description": "At most this many objects per input; at most the configured maxObjects."
+          },
+          "maxBytes": {
+            "type": "integer",
+            "description": "At most this many bytes per input; at most the configured maxBytes."
+          },
+          "rowFraction": {
+            "type": "number",
+            "description": "The fraction of rows kept from each CSV or JSON Lines object, more than 0 and at most the configured rowFraction (itself at most 1)."
+          }
+        }
+      },
+      "FaultRates": {
+        "type": "object",
+        "description": "The `chaos` profile's fault rates, each a probability from 0 to 1 (absent is 0); only with `chaos`, where they replace the configured rates (`dagCicd.environments.chaos`). Row faults are decided row by row, file faults once per file.",
+        "properties": {
+          "nulls": {
+            "type": "number",
+            "description": "Per row: one random non-key column emptied (CSV) or set to null (JSON)."
+          },
+          "malformed": {
+            "type": "number",
+            "description": "Per row: the row made unreadable."
+          },
+          "duplicates": {
+            "type": "number",
+            "description": "Per row: the row emitted twice."
+          },
+          "late": {
+            "type": "number",
+            "description": "Per row: the timestamp moved back (late data)."
+          },
+          "outOfOrder": {
+            "type": "number",
+            "description": "Per row: the row emitted after up to 16 later rows."
+          },
+          "drift": {
+            "type": "number",
+            "description": "Per file: one column dropped, renamed or retyped."
+          },
+          "truncated": {
+            "type": "number",
+            "description": "Per file: the file cut in the middle of a row near its end."
+          },
+          "empty": {
+            "type": "number",
+            "description": "Per file: the file emptied."
           }
         }
       },

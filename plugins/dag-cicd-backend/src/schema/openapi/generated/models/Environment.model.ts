@@ -5,7 +5,9 @@
 // ******************************************************************
 import { EnvironmentInput } from '../models/EnvironmentInput.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
+import { FaultRates } from '../models/FaultRates.model';
 import { RunSummary } from '../models/RunSummary.model';
+import { SampleOptions } from '../models/SampleOptions.model';
 
 /**
  * @public
@@ -34,6 +36,8 @@ export interface Environment {
    * Seed of sampling and fault injection.
    */
   seed?: number;
+  sample?: SampleOptions;
+  chaos?: FaultRates;
   status: EnvironmentStatus;
   /**
    * Why the environment failed, when it did.
