@@ -9,7 +9,7 @@ import { Promotion } from '@dag-cicd/plugin-dag-cicd-common';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
-import { fromNow } from '../DagCard/when';
+import { fromNow } from '../EnvironmentsTable/timeLeft';
 import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import { GateList } from '../PromotionPipeline/GateList';
 import { isOwnedByAny } from './ownership';

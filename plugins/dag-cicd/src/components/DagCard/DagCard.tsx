@@ -21,7 +21,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { hasAirflowDagId } from '../../filters';
 import { RunState } from './RunState';
-import { fromNow } from './when';
+import { fromNow } from '../EnvironmentsTable/timeLeft';
 
 function DagStatusDetails({ status }: { status: DagStatus }) {
   const metadata = {

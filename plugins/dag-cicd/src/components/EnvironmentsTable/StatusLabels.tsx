@@ -4,10 +4,11 @@ import {
   StatusOK,
   StatusPending,
   StatusRunning,
+  StatusWarning,
 } from '@backstage/core-components';
 import { Environment, Run } from '@dag-cicd/plugin-dag-cicd-common';
 import Typography from '@material-ui/core/Typography';
-import { ReactNode } from 'react';
+import { ComponentType, PropsWithChildren, ReactNode } from 'react';
 
 /**
  * An environment's status with its icon, and why it failed when it did.
@@ -52,24 +53,26 @@ export function isRunActive(state: Run['state']): boolean {
   return state === 'requested' || state === 'queued' || state === 'running';
 }
 
+// Airflow's run and task states, and the product's own run states
+// (`requested`, `error`), each with the status icon that says it best; any
+// other state (none yet, skipped, removed) reads as aborted.
+const RUN_STATUS: Record<string, ComponentType<PropsWithChildren<{}>>> = {
+  success: StatusOK,
+  failed: StatusError,
+  error: StatusError,
+  upstream_failed: StatusError,
+  running: StatusRunning,
+  requested: StatusPending,
+  queued: StatusPending,
+  scheduled: StatusPending,
+  deferred: StatusPending,
+  up_for_retry: StatusWarning,
+  up_for_reschedule: StatusWarning,
+};
+
 /** A run's (or task's) Airflow state with its icon. @public */
 export function RunStateLabel(props: { state?: string | null }) {
   const state = props.state ?? 'none';
-  switch (state) {
-    case 'success':
-      return <StatusOK>{state}</StatusOK>;
-    case 'failed':
-    case 'error':
-    case 'upstream_failed':
-      return <StatusError>{state}</StatusError>;
-    case 'running':
-      return <StatusRunning>{state}</StatusRunning>;
-    case 'requested':
-    case 'queued':
-    case 'scheduled':
-    case 'up_for_retry':
-      return <StatusPending>{state}</StatusPending>;
-    default:
-      return <StatusAborted>{state}</StatusAborted>;
-  }
+  const Status = RUN_STATUS[state] ?? StatusAborted;
+  return <Status>{state}</Status>;
 }

@@ -1,4 +1,4 @@
-import { expiresIn, timeAgo } from './timeLeft';
+import { expiresIn, fromNow, timeAgo } from './timeLeft';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 
@@ -18,5 +18,18 @@ describe('timeAgo', () => {
   it('says how long ago', () => {
     expect(timeAgo('2026-11-21T12:00:00.000Z', NOW)).toBe('3 days ago');
     expect(timeAgo(null, NOW)).toBeUndefined();
+    expect(timeAgo('not a time', NOW)).toBeUndefined();
+  });
+});
+
+describe('fromNow', () => {
+  it('uses the largest unit that fits, in both directions', () => {
+    expect(fromNow('2026-11-24T15:00:00Z', NOW)).toBe('in 3 hours');
+    expect(fromNow('2026-11-22T11:00:00Z', NOW)).toBe('2 days ago');
+    expect(fromNow('2026-11-24T11:59:00Z', NOW)).toBe('1 minute ago');
+  });
+
+  it('reads seconds as now', () => {
+    expect(fromNow('2026-11-24T12:00:20Z', NOW)).toBe('now');
   });
 });

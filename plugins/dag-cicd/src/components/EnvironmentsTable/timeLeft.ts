@@ -23,12 +23,27 @@ export function expiresIn(
   return format.format(Math.max(1, Math.round(left / size)), unit);
 }
 
-/** How long ago a time was, for "since" columns: "3 days ago". @public */
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/**
+ * "in 3 hours", "2 days ago": how far a time is from `now`, in the largest
+ * unit that fits (seconds read as "now").
+ */
+export function fromNow(iso: string, now: number = Date.now()): string {
+  const delta = new Date(iso).getTime() - now;
+  for (const [unit, ms] of UNITS) {
+    if (Math.abs(delta) >= ms) {
+      return relative.format(Math.trunc(delta / ms), unit);
+    }
+  }
+  return relative.format(0, 'second');
+}
+
+/**
+ * How long ago a time was, for "since" columns: "3 days ago"; undefined
+ * when there is no time to tell. @public
+ */
 export function timeAgo(at: string | null | undefined, now = Date.now()) {
-  if (!at) return undefined;
-  const ago = now - Date.parse(at);
-  if (Number.isNaN(ago)) return undefined;
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-  const [unit, size] = UNITS.find(([, ms]) => ago >= ms) ?? UNITS[2];
-  return format.format(-Math.round(ago / size), unit);
+  if (!at || Number.isNaN(Date.parse(at))) return undefined;
+  return fromNow(at, now);
 }

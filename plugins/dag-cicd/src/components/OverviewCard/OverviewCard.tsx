@@ -16,7 +16,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { RunState } from '../DagCard/RunState';
-import { fromNow } from '../DagCard/when';
+import { fromNow } from '../EnvironmentsTable/timeLeft';
 
 /**
  * The stages that have a single thing running in them: every stage but the
