@@ -73,6 +73,35 @@ describe('dag-cicd', () => {
     ]);
   });
 
+  it('sends the sample bounds and chaos rates of the profile', async () => {
+    backend.handle(() => ({ status: 201, body: environment() }));
+
+    const result = await cli([
+      ...create,
+      '--profile',
+      'chaos',
+      '--sample-max-objects',
+      '20',
+      '--sample-max-bytes',
+      '1048576',
+      '--sample-rows',
+      '0.1',
+      '--chaos',
+      'nulls=0.02',
+      '--chaos',
+      'drift=.01',
+    ]);
+
+    expect(result).toMatchObject({ code: ExitCode.ok, stderr: '' });
+    expect(backend.requests[0].body).toEqual({
+      entityRef: ENTITY,
+      commit: COMMIT,
+      profile: 'chaos',
+      sample: { maxObjects: 20, maxBytes: 1048576, rowFraction: 0.1 },
+      chaos: { nulls: 0.02, drift: 0.01 },
+    });
+  });
+
   it('waits for a created environment, reporting progress on stderr', async () => {
     const statuses: Environment['status'][] = [
       'provisioning',
@@ -199,6 +228,63 @@ describe('dag-cicd', () => {
         );
       },
     );
+
+    it.each([
+      {
+        args: ['--sample-max-objects', '-1'],
+        message: '--sample-max-objects "-1" is not a positive whole number',
+      },
+      {
+        args: ['--sample-max-bytes', '1.5'],
+        message: '--sample-max-bytes "1.5" is not a positive whole number',
+      },
+      {
+        args: ['--sample-rows', 'half'],
+        message:
+          '--sample-rows "half" is not a number: give a fraction such as 0.1',
+      },
+      {
+        args: ['--chaos', 'nulls'],
+        message:
+          '--chaos "nulls" is not <fault>=<rate>: give e.g. --chaos nulls=0.02',
+      },
+      {
+        args: ['--chaos', 'nulls=lots'],
+        message:
+          '--chaos "nulls=lots" is not <fault>=<rate>: give e.g. --chaos nulls=0.02',
+      },
+      {
+        args: ['--chaos', 'nulls=0.1', '--chaos', 'nulls=0.2'],
+        message: '--chaos nulls is given twice: give each fault once',
+      },
+    ])(
+      'exits 2 with one line for $args, before any request',
+      async ({ args, message }) => {
+        const result = await cli([...create, '--profile', 'chaos', ...args]);
+        expect(result).toEqual({
+          code: ExitCode.usage,
+          stdout: '',
+          stderr: `dag-cicd: ${message}\n`,
+        });
+        expect(backend.requests).toEqual([]);
+      },
+    );
+
+    it('leaves fault names and ranges to the server, printing its 400', async () => {
+      const message =
+        'chaos.typos is not a fault: use nulls, malformed, duplicates, late, outOfOrder, drift, truncated or empty';
+      backend.handle(() => errorAnswer(400, 'InputError', message));
+      const result = await cli([
+        ...create,
+        '--profile',
+        'chaos',
+        '--chaos',
+        'typos=0.5',
+      ]);
+      expect(result.code).toBe(ExitCode.usage);
+      expect(result.stderr).toBe(`dag-cicd: ${message}\n`);
+      expect(backend.requests[0].body.chaos).toEqual({ typos: 0.5 });
+    });
 
     it('exits 2 for a missing option, before any request', async () => {
       const result = await cli(['env', 'create', '--entity', ENTITY]);

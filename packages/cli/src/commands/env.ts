@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
+import { Environment, SampleOptions } from '@dag-cicd/plugin-dag-cicd-common';
 import { CommandContext } from '../context';
 import { resolveEnvironment } from '../environmentRef';
 import { CliError, ExitCode } from '../exitCodes';
 import { environmentLine, environmentLines, print } from '../output';
+import { collectFaultRate, parseCount, parseFraction } from '../profileOptions';
 import { parseTimeout, waitFor } from '../wait';
 import { Action } from './action';
 
@@ -41,6 +42,26 @@ export function registerEnvCommands(program: Command, action: Action) {
     )
     .option('--ttl <duration>', 'ISO 8601 time to live, e.g. PT6H or P3D')
     .option('--seed <n>', 'seed of sampling and fault injection', parseSeed)
+    .option(
+      '--sample-max-objects <n>',
+      'sample, chaos: at most this many objects per input',
+      parseCount('--sample-max-objects'),
+    )
+    .option(
+      '--sample-max-bytes <n>',
+      'sample, chaos: at most this many bytes per input',
+      parseCount('--sample-max-bytes'),
+    )
+    .option(
+      '--sample-rows <fraction>',
+      'sample, chaos: the fraction of rows kept per CSV or JSON Lines object, e.g. 0.1',
+      parseFraction('--sample-rows'),
+    )
+    .option(
+      '--chaos <fault>=<rate>',
+      'chaos: a fault rate from 0 to 1, e.g. nulls=0.02; repeat for each fault',
+      collectFaultRate,
+    )
     .option('--wait', 'wait until the environment is ready; exit 5 if it fails')
     .option(
       '--timeout <duration>',
@@ -59,6 +80,8 @@ export function registerEnvCommands(program: Command, action: Action) {
             ...(options.profile && { profile: options.profile }),
             ...(options.ttl && { ttl: options.ttl }),
             ...(options.seed !== undefined && { seed: options.seed }),
+            ...sampleOf(options),
+            ...(options.chaos && { chaos: options.chaos }),
           },
           ctx.auth,
         );
@@ -180,6 +203,26 @@ async function waitUntil(
       };
     },
   });
+}
+
+/** The `sample` of a create request, only when a `--sample-*` flag is given. */
+function sampleOf(options: {
+  sampleMaxObjects?: number;
+  sampleMaxBytes?: number;
+  sampleRows?: number;
+}): { sample?: SampleOptions } {
+  const sample: SampleOptions = {
+    ...(options.sampleMaxObjects !== undefined && {
+      maxObjects: options.sampleMaxObjects,
+    }),
+    ...(options.sampleMaxBytes !== undefined && {
+      maxBytes: options.sampleMaxBytes,
+    }),
+    ...(options.sampleRows !== undefined && {
+      rowFraction: options.sampleRows,
+    }),
+  };
+  return Object.keys(sample).length > 0 ? { sample } : {};
 }
 
 function parseSeed(value: string): number {

@@ -81,6 +81,22 @@ describe('dag-cicd:environment:create', () => {
     expect(ctx.output).toHaveBeenCalledWith('status', 'ready');
   });
 
+  it('passes the sample bounds and chaos rates through', async () => {
+    backend.answerInTurn({ status: 201, body: environment() });
+    const sample = { maxObjects: 20, rowFraction: 0.1 };
+    const chaos = { nulls: 0.02, drift: 0.01 };
+
+    await action().handler(context({ profile: 'chaos', sample, chaos }));
+
+    expect(backend.requests[0].body).toEqual({
+      entityRef: 'component:default/orders',
+      commit: COMMIT,
+      profile: 'chaos',
+      sample,
+      chaos,
+    });
+  });
+
   it('waits until provisioning ends when asked to', async () => {
     backend.answerInTurn(
       { status: 201, body: environment({ status: 'provisioning' }) },

@@ -70,6 +70,26 @@ export function createDagCicdEnvironmentAction(options: {
             .string()
             .optional()
             .describe('ISO 8601 time to live such as PT6H or P3D'),
+        sample: z =>
+          z
+            .object({
+              maxObjects: z.number().int().optional(),
+              maxBytes: z.number().int().optional(),
+              rowFraction: z.number().optional(),
+            })
+            .optional()
+            .describe(
+              'sample and chaos profiles: tighter bounds per input than the configured ones (maxObjects, maxBytes, rowFraction)',
+            ),
+        // A record, not the known names: the server refuses an unknown fault
+        // with a message listing the valid ones, where zod would drop it.
+        chaos: z =>
+          z
+            .record(z.number())
+            .optional()
+            .describe(
+              'chaos profile: fault rates from 0 to 1 by fault (nulls, malformed, duplicates, late, outOfOrder, drift, truncated, empty)',
+            ),
         wait: z =>
           z
             .boolean()
@@ -85,7 +105,17 @@ export function createDagCicdEnvironmentAction(options: {
       },
     },
     async handler(ctx) {
-      const { entityRef, commit, stage, name, profile, ttl, wait } = ctx.input;
+      const {
+        entityRef,
+        commit,
+        stage,
+        name,
+        profile,
+        ttl,
+        sample,
+        chaos,
+        wait,
+      } = ctx.input;
       // On behalf of the user who runs the template, not of the scaffolder.
       const { token } = await auth.getPluginRequestToken({
         onBehalfOf: await ctx.getInitiatorCredentials(),
@@ -100,6 +130,8 @@ export function createDagCicdEnvironmentAction(options: {
             ...(name && { name }),
             ...(profile && { profile }),
             ...(ttl && { ttl }),
+            ...(sample && { sample }),
+            ...(chaos && { chaos }),
           },
           { token },
         ),

@@ -119,6 +119,32 @@ describe('EnvironmentDetails', () => {
     expect(
       screen.queryByText(/isolation is not enforced/),
     ).not.toBeInTheDocument();
+    // Created with the configured bounds and rates: nothing to show.
+    expect(
+      screen.queryByRole('region', { name: 'Profile options' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows the sample bounds and chaos rates it was created with', async () => {
+    const mock = backend.mock();
+    serveEnvironment(mock);
+    await renderDetails(mock, {
+      ...env,
+      profile: 'chaos',
+      sample: { maxObjects: 20, rowFraction: 0.1 },
+      chaos: { nulls: 0.02, drift: 0.01 },
+    });
+
+    const options = within(
+      screen.getByRole('table', { name: 'Profile options' }),
+    );
+    expect(options.getAllByRole('row').map(row => row.textContent)).toEqual([
+      'OptionValue',
+      'sample.maxObjects20',
+      'sample.rowFraction0.1',
+      'chaos.nulls0.02',
+      'chaos.drift0.01',
+    ]);
   });
 
   it('warns when the DAG does not write through the package', async () => {

@@ -150,6 +150,7 @@ export function EnvironmentDetails(props: EnvironmentDetailsProps) {
               onChange={changed}
               onRunStarted={() => setRunsVersion(v => v + 1)}
             />
+            <ProfileOptionsSection environment={env} />
             <ConfSection environment={env} />
             <Section title="Inputs">
               <KeyValueTable
@@ -356,6 +357,30 @@ function EnvironmentActions(props: {
         </DialogActions>
       </Dialog>
     </Box>
+  );
+}
+
+/**
+ * The `sample` bounds and `chaos` rates the environment was created with,
+ * named as in the API, so that they can be given again from the CLI or a
+ * template. Nothing when it was created with the configured ones.
+ */
+function ProfileOptionsSection(props: { environment: Environment }) {
+  const { sample, chaos } = props.environment;
+  const rows = [
+    ...Object.entries(sample ?? {}).map(([k, v]) => [`sample.${k}`, v]),
+    ...Object.entries(chaos ?? {}).map(([k, v]) => [`chaos.${k}`, v]),
+  ].filter(([, value]) => value !== undefined);
+  if (rows.length === 0) return null;
+  return (
+    <Section title="Profile options">
+      <KeyValueTable
+        label="Profile options"
+        headers={['Option', 'Value']}
+        rows={rows}
+        empty=""
+      />
+    </Section>
   );
 }
 
