@@ -76,6 +76,15 @@ describe('dagCicdPlugin', () => {
       .query({ entityRef: 'component:default/orders' })
       .set('Authorization', mockCredentials.user.header());
     expect(list.body.totalCount).toBe(1);
+
+    // Branches resolve through the SCM integrations; this DAG names no
+    // repository, so the answer says to give the SHA instead.
+    const branch = await request(server)
+      .get('/api/dag-cicd/commits/resolve')
+      .query({ entityRef: 'component:default/orders', ref: 'main' })
+      .set('Authorization', mockCredentials.user.header());
+    expect(branch.status).toBe(400);
+    expect(branch.body.error.message).toMatch(/commit SHA/);
     fs.rmSync(root, { recursive: true, force: true });
   });
 });

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { dagCicdPermissions } from '@dag-cicd/plugin-dag-cicd-common';
@@ -31,6 +32,7 @@ import { EnvironmentService } from './service/EnvironmentService';
 import { readEnvironmentSettings } from './service/environmentSettings';
 import { Provisioner } from './service/Provisioner';
 import { createRouter } from './service/router';
+import { BranchHeadService } from './service/branchHead';
 import { DagStatusService } from './service/DagStatusService';
 import { Stages } from './service/stages';
 import { readDataStoreConfig } from './stores/dataStoreConfig';
@@ -243,6 +245,10 @@ export const dagCicdPlugin = createBackendPlugin({
             environments,
             runs,
             dags: new DagStatusService({ access, airflow }),
+            branchHeads: new BranchHeadService({
+              access,
+              integrations: ScmIntegrations.fromConfig(config),
+            }),
             promotions,
           }),
         );

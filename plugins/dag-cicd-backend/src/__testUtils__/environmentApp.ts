@@ -1,6 +1,7 @@
 import { mockErrorHandler, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AuthorizeResult,
@@ -21,6 +22,7 @@ import { EnvironmentRecord } from '../database/EnvironmentStore';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { dagCicdEnvironmentRules } from '../permissions';
 import { seedInputs } from '../profiles/seedInputs';
+import { BranchHeadService } from '../service/branchHead';
 import { DagSettingsRegistry } from '../service/dagSettings';
 import { DagStatusService } from '../service/DagStatusService';
 import { EntityAccess } from '../service/entityAccess';
@@ -238,6 +240,10 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
   });
   const router = await createRouter({
     promotions,
+    branchHeads: new BranchHeadService({
+      access,
+      integrations: ScmIntegrations.fromConfig(config),
+    }),
     runs,
     dags: new DagStatusService({ access, airflow }),
     httpAuth: mockServices.httpAuth({ pluginId: 'dag-cicd' }),

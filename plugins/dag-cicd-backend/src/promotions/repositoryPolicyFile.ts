@@ -1,6 +1,7 @@
 import { UrlReaderService } from '@backstage/backend-plugin-api';
-import { Entity, getEntitySourceLocation } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { ScmIntegrationRegistry } from '@backstage/integration';
+import { entitySourceUrl } from '../service/entityRepository';
 import { PolicyFile } from './policy';
 
 /**
@@ -28,16 +29,11 @@ export function repositoryPolicyFile(
     integrations: ScmIntegrationRegistry;
   },
 ): PolicyFile | undefined {
-  let source: { type: string; target: string };
-  try {
-    source = getEntitySourceLocation(entity);
-  } catch {
-    return undefined;
-  }
-  if (source.type !== 'url') return undefined;
+  const base = entitySourceUrl(entity);
+  if (!base) return undefined;
   const location = options.integrations.resolveUrl({
     url: options.path,
-    base: source.target,
+    base,
   });
   return {
     location,

@@ -11,6 +11,7 @@ import {
 } from '../database/EnvironmentStore';
 import { createOpenApiRouter } from '../schema/openapi';
 import { RunService, RunView } from '../runs/RunService';
+import { BranchHeadService } from './branchHead';
 import { DagStatusService } from './DagStatusService';
 import { EnvironmentService } from './EnvironmentService';
 import { createRequestContext } from './requestContext';
@@ -24,6 +25,8 @@ export interface RouterOptions {
   environments: EnvironmentService;
   runs: RunService;
   dags: DagStatusService;
+  /** Resolving a branch to its head commit through the SCM integrations. */
+  branchHeads: BranchHeadService;
   /** Promotions and the pipeline; without it those routes answer 404. */
   promotions?: PromotionService;
   /** Options of the OpenAPI validator; tests turn on response validation. */
@@ -263,6 +266,18 @@ export async function createRouter(
       async () => dags.get(entityRef, await caller(req)),
     );
     res.json(status);
+  });
+
+  router.get('/commits/resolve', async (req, res) => {
+    const { entityRef, ref } = req.query;
+    const head = await audited(
+      req,
+      'environment-fetch',
+      { queryType: 'branch-head', entityRef, ref },
+      async () =>
+        options.branchHeads.resolve(entityRef, ref, await caller(req)),
+    );
+    res.json(head);
   });
 
   if (options.promotions) {

@@ -41,6 +41,23 @@ describe('DagCicdClient', () => {
     ]);
   });
 
+  it('resolves a branch with the entity and the ref encoded', async () => {
+    const commit = 'a'.repeat(40);
+    backend.handle(() => ({
+      status: 200,
+      body: { ref: 'feature/x', commit },
+    }));
+    await expect(
+      client().resolveBranchHead('component:default/orders', 'feature/x'),
+    ).resolves.toEqual({ ref: 'feature/x', commit });
+    expect(backend.requests).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        url: '/api/dag-cicd/commits/resolve?entityRef=component%3Adefault%2Forders&ref=feature%2Fx',
+      }),
+    ]);
+  });
+
   it("throws a ResponseError carrying the server's message", async () => {
     backend.handle(() =>
       errorAnswer(

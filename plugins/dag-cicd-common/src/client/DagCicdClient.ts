@@ -1,5 +1,6 @@
 import { ResponseError } from '@backstage/errors';
 import {
+  BranchHead,
   CreateEnvironmentRequest,
   DagStatus,
   DefaultApiClient,
@@ -138,6 +139,20 @@ export class DagCicdClient {
   ): Promise<DagStatus> {
     return parse(
       await this.api.getDagStatus({ query: { entityRef } }, options),
+    );
+  }
+
+  /**
+   * The commit a branch of the DAG's repository points at now, as the SCM
+   * integration of the entity's source location answers.
+   */
+  async resolveBranchHead(
+    entityRef: string,
+    ref: string,
+    options?: DagCicdRequestOptions,
+  ): Promise<BranchHead> {
+    return parse(
+      await this.api.resolveBranchHead({ query: { entityRef, ref } }, options),
     );
   }
 

@@ -66,18 +66,77 @@ jest.setTimeout(30_000);
 describe('CreateEnvironmentDialog', () => {
   const backend = dagCicdMockServer();
 
-  it('validates before sending: a branch name is not a commit', async () => {
+  it('validates before sending: a commit is a SHA or a branch name', async () => {
     const mock = backend.mock();
     await renderDialog(mock);
-    await userEvent.type(commitField(), 'main');
+    await userEvent.type(commitField(), 'main..dev');
     await userEvent.click(screen.getByRole('button', { name: 'Create' }));
 
     expect(
-      screen.getByText(/Enter a commit SHA: 7 to 40 hexadecimal/),
+      screen.getByText(
+        /Enter a commit SHA: 7 to 40 hexadecimal .* or a branch name/,
+      ),
     ).toBeInTheDocument();
     expect(commitField()).toHaveAttribute('aria-invalid', 'true');
-    expect(mock.calls('POST', '/environments')).toHaveLength(0);
+    expect(mock.requests).toEqual([]);
   });
+
+  it("resolves a branch on leaving the field and sends its head's SHA", async () => {
+    const mock = backend.mock();
+    const head = sha('abc1234');
+    mock.on('GET', '/commits/resolve', ({ query }) => ({
+      body: { ref: query.get('ref')!, commit: head },
+    }));
+    mock.on('POST', '/environments', {
+      status: 201,
+      body: anEnvironment(1, { commit: head, status: 'provisioning' }),
+    });
+    await renderDialog(mock);
+    await userEvent.type(commitField(), 'main');
+    await userEvent.tab();
+
+    expect(
+      await screen.findByText('branch main → abc1234'),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+    await waitFor(() =>
+      expect(mock.calls('POST', '/environments')).toHaveLength(1),
+    );
+    expect(mock.calls('POST', '/environments')[0].body).toMatchObject({
+      commit: head,
+    });
+    // Left, then submitted: the branch was asked for once.
+    expect(
+      mock
+        .calls('GET', '/commits/resolve')
+        .map(c => [c.query.get('entityRef'), c.query.get('ref')]),
+    ).toEqual([[ENTITY_REF, 'main']]);
+  });
+
+  it.each([
+    [
+      400,
+      'InputError',
+      "A branch cannot be resolved for this DAG's repository (no GitHub or GitLab integration is configured for bitbucket.org); give the commit SHA instead (git rev-parse main)",
+    ],
+    [404, 'NotFoundError', 'No branch "main" in acme/orders on github.com'],
+  ])(
+    'shows a %s on resolving next to the field and sends nothing',
+    async (status, name, message) => {
+      const mock = backend.mock();
+      mock.on('GET', '/commits/resolve', errorAnswer(status, name, message));
+      await renderDialog(mock);
+      await userEvent.type(commitField(), 'main');
+      await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+      const helper = await screen.findByText(message);
+      expect(helper).toHaveClass('Mui-error');
+      expect(commitField()).toHaveAttribute('aria-invalid', 'true');
+      expect(commitField()).toHaveAttribute('aria-describedby', helper.id);
+      expect(mock.calls('POST', '/environments')).toHaveLength(0);
+    },
+  );
 
   it("shows the server's 400 next to the field it names", async () => {
     const mock = backend.mock();

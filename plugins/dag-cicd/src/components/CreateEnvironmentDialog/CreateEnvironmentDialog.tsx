@@ -2,6 +2,7 @@ import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  BranchHead,
   dagCicdEnvironmentCreatePermission,
   Environment,
 } from '@dag-cicd/plugin-dag-cicd-common';
@@ -14,7 +15,7 @@ import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
@@ -32,6 +33,7 @@ import {
   FormField,
   PROFILE_KINDS,
   ProfileKind,
+  readCommitInput,
   takesSampleOptions,
   toCreateRequest,
   TTL_CHOICES,
@@ -95,6 +97,9 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
   const [formError, setFormError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
   const [created, setCreated] = useState<Environment>();
+  const branch = useBranchHead(entityRef, form.commit, message =>
+    setErrors(e => ({ ...e, commit: message })),
+  );
   const production = !!stages.find(s => s.name === form.stage)?.production;
   const permission = useDagCicdPermission(
     dagCicdEnvironmentCreatePermission,
@@ -142,7 +147,13 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
   };
 
   const submit = async () => {
-    const result = toCreateRequest(entityRef, form, { production });
+    const input = readCommitInput(form.commit);
+    const branchHead = 'branch' in input ? await branch.resolve() : undefined;
+    if ('branch' in input && !branchHead) return;
+    const result = toCreateRequest(entityRef, form, {
+      production,
+      branchHead,
+    });
     if ('errors' in result) {
       setErrors(result.errors);
       return;
@@ -208,12 +219,10 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
                 fullWidth
                 value={form.commit}
                 onChange={e => update('commit', e.target.value)}
+                onBlur={() => branch.resolve()}
                 error={!!errors.commit}
-                helperText={
-                  errors.commit ??
-                  'The commit SHA (7 to 40 hex characters). A branch name cannot be resolved here: this portal has no SCM integration to find its head commit.'
-                }
-                inputProps={{ maxLength: 40 }}
+                helperText={errors.commit ?? branch.status}
+                inputProps={{ maxLength: 255 }}
               />
             </Grid>
             <Grid item xs={6}>
@@ -516,6 +525,65 @@ function serverMessage(error: unknown): string {
     return error.body?.error?.message ?? error.message;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The head of the branch the commit field names, asked of the backend, which
+ * resolves it through the SCM integration of the DAG's repository. One
+ * request per branch name, however often the field is left or submitted; a
+ * refusal (no integration, no such branch) goes to `onError`, unless the
+ * field has changed since.
+ */
+function useBranchHead(
+  entityRef: string,
+  text: string,
+  onError: (message: string) => void,
+) {
+  const api = useApi(dagCicdApiRef);
+  const [head, setHead] = useState<BranchHead>();
+  const [resolving, setResolving] = useState<string>();
+  const pending = useRef<{
+    ref: string;
+    promise: Promise<BranchHead | undefined>;
+  }>();
+  const current = useRef(text);
+  current.current = text;
+  const input = readCommitInput(text);
+  const ref = 'branch' in input ? input.branch : undefined;
+
+  const resolve = (): Promise<BranchHead | undefined> => {
+    if (ref === undefined) return Promise.resolve(undefined);
+    if (head?.ref === ref) return Promise.resolve(head);
+    if (pending.current?.ref === ref) return pending.current.promise;
+    setResolving(ref);
+    const promise = api
+      .resolveBranchHead(entityRef, ref)
+      .then(
+        resolved => {
+          setHead(resolved);
+          return resolved;
+        },
+        error => {
+          if (current.current === text) onError(serverMessage(error));
+          return undefined;
+        },
+      )
+      .finally(() => {
+        pending.current = undefined;
+        setResolving(r => (r === ref ? undefined : r));
+      });
+    pending.current = { ref, promise };
+    return promise;
+  };
+
+  let status =
+    'A commit SHA (7 to 40 hex characters), or a branch name to use the commit it points at now';
+  if (ref !== undefined && resolving === ref)
+    status = `Resolving branch ${ref}…`;
+  else if (ref !== undefined && head?.ref === ref) {
+    status = `branch ${ref} → ${head.commit.slice(0, 7)}`;
+  }
+  return { resolve, status };
 }
 
 /** Provisioning progress until the environment is ready or failed. */

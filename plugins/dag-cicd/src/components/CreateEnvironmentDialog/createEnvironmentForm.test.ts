@@ -3,6 +3,7 @@ import {
   FAULT_NAMES,
   fieldOfServerError,
   parseKeyValueLines,
+  readCommitInput,
   toCreateRequest,
 } from './createEnvironmentForm';
 
@@ -42,7 +43,7 @@ describe('toCreateRequest', () => {
       ENTITY,
       {
         ...emptyForm('production'),
-        commit: 'main',
+        commit: 'not a ref',
         name: 'Prod!',
         profileKind: 'from',
         seed: '-1',
@@ -60,6 +61,36 @@ describe('toCreateRequest', () => {
         artifacts: 'line 1 is not key=value: etl_jar',
       },
     });
+  });
+});
+
+describe('the commit field', () => {
+  it.each([
+    [' AB12CD3 ', { sha: 'ab12cd3' }],
+    ['main', { branch: 'main' }],
+    ['feature/x-1.2', { branch: 'feature/x-1.2' }],
+    ['a..b', { error: expect.stringContaining('or a branch name') }],
+    ['has space', { error: expect.stringContaining('or a branch name') }],
+    ['-rf', { error: expect.stringContaining('or a branch name') }],
+    ['', { error: expect.stringContaining('7 to 40 hexadecimal') }],
+  ])('reads %j', (text, expected) => {
+    expect(readCommitInput(text)).toEqual(expected);
+  });
+
+  it("sends a branch as its head's SHA once resolved, never by name", () => {
+    const form = { ...emptyForm('ci'), commit: 'main' };
+    const branchHead = { ref: 'main', commit: SHA.toLowerCase() };
+    expect(
+      toCreateRequest(ENTITY, form, { production: false, branchHead }),
+    ).toMatchObject({ request: { commit: SHA.toLowerCase() } });
+    // Resolved for another branch, or not at all: nothing to send yet.
+    for (const head of [undefined, { ...branchHead, ref: 'develop' }]) {
+      expect(
+        toCreateRequest(ENTITY, form, { production: false, branchHead: head }),
+      ).toEqual({
+        errors: { commit: 'Branch main is not resolved to a commit yet' },
+      });
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  BranchHead,
   CreateEnvironmentRequest,
   FaultRates,
 } from '@dag-cicd/plugin-dag-cicd-common';
@@ -118,6 +119,34 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const MAX_SEED = 4294967295;
 const MIB = 1024 * 1024;
 
+// What git forbids in a ref name; the backend applies the full rules.
+// eslint-disable-next-line no-control-regex
+const NOT_IN_BRANCH = /[\x00-\x20\x7f~^:?*[\\]|\.\.|^-|@\{/;
+const MAX_BRANCH = 255;
+
+/**
+ * What the commit field holds: a SHA, sent as is, or a branch name that the
+ * backend resolves to the commit it points at now. Seven to forty hex
+ * characters are read as a SHA, as git reads them; a branch named like one
+ * is given by its SHA.
+ */
+export type CommitInput =
+  | { sha: string }
+  | { branch: string }
+  | { error: string };
+
+export function readCommitInput(text: string): CommitInput {
+  const value = text.trim();
+  if (SHA.test(value)) return { sha: value.toLowerCase() };
+  if (value && value.length <= MAX_BRANCH && !NOT_IN_BRANCH.test(value)) {
+    return { branch: value };
+  }
+  return {
+    error:
+      'Enter a commit SHA: 7 to 40 hexadecimal characters (git rev-parse HEAD), or a branch name such as main',
+  };
+}
+
 /**
  * `key=value` lines as an object; blank lines and `#` comments are skipped.
  * Returns the error naming the first line that is not `key=value`.
@@ -160,14 +189,21 @@ export function profileOf(form: CreateEnvironmentForm): string {
 export function toCreateRequest(
   entityRef: string,
   form: CreateEnvironmentForm,
-  options: { production: boolean },
+  options: {
+    production: boolean;
+    /** The head of the branch the commit field names, once resolved. */
+    branchHead?: BranchHead;
+  },
 ): { request: CreateEnvironmentRequest } | { errors: FormErrors } {
   const errors: FormErrors = {};
-  const commit = form.commit.trim();
-  if (!SHA.test(commit)) {
-    errors.commit =
-      'Enter a commit SHA: 7 to 40 hexadecimal characters (git rev-parse HEAD)';
-  }
+  const input = readCommitInput(form.commit);
+  let commit = '';
+  if ('error' in input) errors.commit = input.error;
+  else if ('sha' in input) commit = input.sha;
+  else if (options.branchHead?.ref === input.branch) {
+    commit = options.branchHead.commit;
+  } else
+    errors.commit = `Branch ${input.branch} is not resolved to a commit yet`;
   if (!form.stage) errors.stage = 'Choose a stage';
   const name = form.name.trim();
   if (name && !NAME.test(name)) {
@@ -203,7 +239,7 @@ export function toCreateRequest(
   return {
     request: {
       entityRef,
-      commit: commit.toLowerCase(),
+      commit,
       stage: form.stage,
       profile: profileOf(form),
       ...(name && { name }),

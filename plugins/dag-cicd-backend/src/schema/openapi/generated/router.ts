@@ -615,6 +615,73 @@ export const spec = {
         }
       }
     },
+    "/commits/resolve": {
+      "get": {
+        "operationId": "ResolveBranchHead",
+        "summary": "The commit a branch of the DAG's repository points at now, so that an environment can be asked for by branch name.",
+        "description": "Asks the SCM integration of the entity's source location (the `backstage.io/source-location` annotation, else the location of its catalog-info file) for the branch's head; GitHub and GitLab are supported. Answers 400 when the repository has no such integration (give the commit SHA instead) or the ref is not a valid branch name, 404 naming the branch when the repository has no such branch, 502 naming the host when it cannot answer. The caller needs `dag-cicd.environment.read` on the entity.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": true,
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 512
+            }
+          },
+          {
+            "name": "ref",
+            "in": "query",
+            "required": true,
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 255
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The branch and the full SHA of its head.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BranchHead"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "502": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/pipeline": {
       "get": {
         "operationId": "GetPipeline",
@@ -1518,6 +1585,25 @@ export const spec = {
                 }
               }
             }
+          }
+        }
+      },
+      "BranchHead": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "ref",
+          "commit"
+        ],
+        "properties": {
+          "ref": {
+            "type": "string",
+            "description": "The branch as asked for."
+          },
+          "commit": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{40}$",
+            "description": "The full SHA the branch points at."
           }
         }
       },

@@ -9,6 +9,7 @@ import { FetchApi } from '../types/fetch';
 import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
+import { BranchHead } from '../models/BranchHead.model';
 import { CancelPromotionRequest } from '../models/CancelPromotionRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DagStatus } from '../models/DagStatus.model';
@@ -185,6 +186,15 @@ export type ListRuns = {
  */
 export type RequestPromotion = {
   body: RequestPromotionRequest;
+};
+/**
+ * @public
+ */
+export type ResolveBranchHead = {
+  query: {
+    entityRef: string;
+    ref: string;
+  };
 };
 /**
  * @public
@@ -663,6 +673,34 @@ export class DefaultApiClient {
       },
       method: 'POST',
       body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Asks the SCM integration of the entity\'s source location (the `backstage.io/source-location` annotation, else the location of its catalog-info file) for the branch\'s head; GitHub and GitLab are supported. Answers 400 when the repository has no such integration (give the commit SHA instead) or the ref is not a valid branch name, 404 naming the branch when the repository has no such branch, 502 naming the host when it cannot answer. The caller needs `dag-cicd.environment.read` on the entity.
+   * The commit a branch of the DAG\'s repository points at now, so that an environment can be asked for by branch name.
+   * @param entityRef -
+   * @param ref -
+   */
+  public async resolveBranchHead(
+    // @ts-ignore
+    request: ResolveBranchHead,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<BranchHead>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/commits/resolve{?entityRef,ref}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
     });
   }
 

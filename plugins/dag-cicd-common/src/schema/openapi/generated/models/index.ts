@@ -1,5 +1,6 @@
 //
 
+export * from '../models/BranchHead.model';
 export * from '../models/CancelPromotionRequest.model';
 export * from '../models/CreateEnvironmentRequest.model';
 export * from '../models/DagStatus.model';
