@@ -221,6 +221,8 @@ class FaultInjection implements RecordRuns {
   /** Report line ends by column nulled, and by way a row was broken (see remembered). */
   readonly #nullEnds = new Map<string, string>();
   readonly #malformedEnds = new Map<string, string>();
+  /** The start of a `late` line's end, by column. */
+  readonly #lateColumns = new Map<string, string>();
   readonly #chooseMalformed = (n: number) => this.#draws.malformed.below(n);
 
   // What the current call produces.
@@ -616,7 +618,7 @@ class FaultInjection implements RecordRuns {
         content = rows.withText(content, cell, to);
         const draft: Draft = {
           fault: 'late',
-          end: reportLineEnd(cell.name, `${from} -> ${to}`),
+          end: this.#lateEnd(cell.name, from!, to),
         };
         if (drafts) drafts.push(draft);
         else drafts = [draft];
@@ -723,6 +725,22 @@ class FaultInjection implements RecordRuns {
   /** The end of the report line of a value nulled in `column`. */
   #nullEnd(column: string): string {
     return remembered(this.#nullEnds, column, column);
+  }
+
+  /**
+   * The end of the report line of a timestamp moved back, written without
+   * looking for characters to escape: both times matched a timestamp's
+   * shape (digits, signs, separators), which JSON leaves as they are.
+   */
+  #lateEnd(column: string, from: string, to: string): string {
+    let start = this.#lateColumns.get(column);
+    if (start === undefined) {
+      start = `,"column":${JSON.stringify(column)},"detail":"`;
+      if (this.#lateColumns.size < MAX_LINE_ENDS) {
+        this.#lateColumns.set(column, start);
+      }
+    }
+    return `${start}${from} -> ${to}"}\n`;
   }
 
   /** The end of the report line of a row broken in the way `detail` names. */

@@ -77,6 +77,7 @@ const COPY_END = Buffer.from('"}\n');
  */
 export class ReportWriter {
   readonly #start: Buffer;
+  /** Each fault's line start, up to its row number. */
   readonly #faults = new Map<FaultName, Buffer>();
   #bytes = Buffer.allocUnsafe(4096);
   #length = 0;
@@ -111,15 +112,14 @@ export class ReportWriter {
    * whose detail names the row it copies.
    */
   row(fault: FaultName, row: number, sourceRow: number, end?: string): void {
-    let faultBytes = this.#faults.get(fault);
-    if (!faultBytes) {
-      faultBytes = Buffer.from(fault);
-      this.#faults.set(fault, faultBytes);
+    // The line up to its row number is the same for every line of a fault.
+    let start = this.#faults.get(fault);
+    if (!start) {
+      start = Buffer.concat([this.#start, Buffer.from(fault), ROW]);
+      this.#faults.set(fault, start);
     }
-    this.#room(this.#start.length + faultBytes.length + 80);
-    this.bytes(this.#start);
-    this.bytes(faultBytes);
-    this.bytes(ROW);
+    this.#room(start.length + 80);
+    this.bytes(start);
     this.#number(row);
     this.bytes(SOURCE_ROW);
     this.#number(sourceRow);

@@ -12,20 +12,11 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  */
 function fieldCells(row: Buffer, names: string[]): Cell[] {
   const cells: Cell[] = [];
-  const cell = (start: number, end: number) => {
-    const index = cells.length;
-    cells.push({
-      name: names[index] ?? `column ${index + 1}`,
-      index,
-      start,
-      end,
-    });
-  };
   let start = 0;
   if (row.indexOf(QUOTE) === -1) {
     // Most rows quote nothing: every comma separates, found natively.
     for (let comma = row.indexOf(COMMA); comma !== -1; ) {
-      cell(start, comma);
+      cells.push(fieldCell(names, cells.length, start, comma));
       start = comma + 1;
       comma = row.indexOf(COMMA, start);
     }
@@ -35,13 +26,28 @@ function fieldCells(row: Buffer, names: string[]): Cell[] {
       if (row[i] === QUOTE) {
         quoted = !quoted;
       } else if (row[i] === COMMA && !quoted) {
-        cell(start, i);
+        cells.push(fieldCell(names, cells.length, start, i));
         start = i + 1;
       }
     }
   }
-  cell(start, row.length);
+  cells.push(fieldCell(names, cells.length, start, row.length));
   return cells;
+}
+
+/** Field `index` of a row, named after the header's column there if it has one. */
+function fieldCell(
+  names: string[],
+  index: number,
+  start: number,
+  end: number,
+): Cell {
+  return {
+    name: index < names.length ? names[index] : `column ${index + 1}`,
+    index,
+    start,
+    end,
+  };
 }
 
 /** A field's value: quotes removed, `""` inside quotes read as one quote. */
