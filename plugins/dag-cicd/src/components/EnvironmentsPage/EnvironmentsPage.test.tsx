@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { anEnvironment } from '../../__testUtils__/dagCicdFixtures';
 import {
@@ -97,6 +97,37 @@ describe('EnvironmentsPage', () => {
     await waitFor(() =>
       expect(shownNames()).toEqual(['ci_0000003', 'ci_0000002', 'ci_0000001']),
     );
+  });
+
+  it("filters every DAG's environments by status and name on the server", async () => {
+    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(30));
+    await renderPage(mock);
+    await screen.findByText('ci_0000030');
+    // Stages are configured per portal, not known across DAGs: no stage filter.
+    expect(
+      screen.queryByRole('button', { name: 'Filter by stage' }),
+    ).toBeNull();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Filter by status' }),
+    );
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('failed'),
+    );
+    await waitFor(() =>
+      expect(lastEnvironmentsQuery(mock)).toMatchObject({
+        status: 'failed',
+        offset: '0',
+      }),
+    );
+    await userEvent.type(screen.getByLabelText('Filter by name'), 'ci_00');
+    await waitFor(() =>
+      expect(lastEnvironmentsQuery(mock)).toMatchObject({
+        status: 'failed',
+        name: 'ci_00',
+      }),
+    );
+    expect(lastEnvironmentsQuery(mock)).not.toHaveProperty('entityRef');
   });
 
   it("shows the server's error", async () => {

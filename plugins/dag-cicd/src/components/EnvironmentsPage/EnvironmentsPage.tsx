@@ -1,10 +1,13 @@
 import { ResponseErrorPanel, Table } from '@backstage/core-components';
 import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
+import { useState } from 'react';
 import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import {
   environmentColumns,
   serverSortOptions,
 } from '../EnvironmentsTable/environmentColumns';
+import { EnvironmentsFilterBar } from '../EnvironmentsTable/EnvironmentsFilterBar';
+import { EnvironmentsFilter } from '../EnvironmentsTable/environmentsRequest';
 import { useRemoteEnvironments } from '../EnvironmentsTable/useRemoteEnvironments';
 
 const PAGE_SIZES = [20, 50, 100];
@@ -18,10 +21,12 @@ const columns = environmentColumns({ acrossDags: true });
  * @public
  */
 export function EnvironmentsOverview() {
-  const { load, tableRef, error } = useRemoteEnvironments({});
+  const [filter, setFilter] = useState<EnvironmentsFilter>({});
+  const { load, tableRef, error } = useRemoteEnvironments(filter);
   return (
     <>
       {error && <ResponseErrorPanel error={error} />}
+      <EnvironmentsFilterBar filter={filter} onChange={setFilter} />
       <Table<Environment>
         title="Environments of every DAG"
         tableRef={tableRef}
