@@ -247,7 +247,7 @@ test(
     );
     const production = page.getByLabel('production runs');
     await production.getByText(SHORT).waitFor({ timeout: 60_000 });
-    await production.getByText('promoted by user:default/alice').waitFor();
+    await production.getByText('promoted by alice').waitFor();
     // … and the same commit cannot be promoted there again.
     await page
       .getByRole('button', {

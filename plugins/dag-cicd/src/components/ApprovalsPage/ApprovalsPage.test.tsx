@@ -140,6 +140,47 @@ describe('ApprovalsPage', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('says who requested and who decided, linking users to the catalog', async () => {
+    const decided = {
+      ...ours,
+      decisions: [
+        {
+          actor: 'user:default/carol',
+          decision: 'approve' as const,
+          at: '2026-11-21T10:00:00.000Z',
+          counts: true,
+        },
+        {
+          actor: 'external:ci-pipeline',
+          decision: 'reject' as const,
+          at: '2026-11-21T10:01:00.000Z',
+          counts: true,
+        },
+      ],
+    };
+    await renderPage({
+      listPromotions: jest.fn(async query =>
+        query.awaiting === 'me'
+          ? { items: [], totalCount: 0 }
+          : { items: [decided], totalCount: 1 },
+      ),
+    });
+    const row = await rowOf('cccc111');
+    expect(within(row).getByRole('link', { name: 'bob' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/bob',
+    );
+    expect(within(row).getByRole('link', { name: 'carol' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/carol',
+    );
+    // A service is named as recorded, and is no link.
+    expect(row).toHaveTextContent(
+      'approve by carol, reject by external:ci-pipeline',
+    );
+    expect(within(row).queryByRole('link', { name: /ci-pipeline/ })).toBeNull();
+  });
+
   it('approves with a comment, then reloads the queue', async () => {
     const dagCicd = api();
     await renderPage(dagCicd);

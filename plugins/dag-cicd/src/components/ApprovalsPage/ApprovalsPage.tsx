@@ -7,8 +7,10 @@ import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Promotion } from '@dag-cicd/plugin-dag-cicd-common';
 import Typography from '@material-ui/core/Typography';
+import { Fragment } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
+import { ActorLink } from '../ActorLink';
 import { fromNow } from '../EnvironmentsTable/timeLeft';
 import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import { GateList } from '../PromotionPipeline/GateList';
@@ -45,11 +47,7 @@ function promotionColumns(onChange: () => void): TableColumn<Promotion>[] {
       field: 'requestedAt',
       render: p => (
         <>
-          <EntityRefLink
-            entityRef={p.requestedBy}
-            defaultKind="user"
-            hideIcon
-          />
+          <ActorLink actor={p.requestedBy} />
           <Typography variant="caption" display="block">
             {fromNow(p.requestedAt)}
           </Typography>
@@ -67,15 +65,12 @@ function promotionColumns(onChange: () => void): TableColumn<Promotion>[] {
       render: p =>
         p.decisions.length === 0
           ? 'none yet'
-          : p.decisions
-              .map(
-                d =>
-                  `${d.decision} by ${d.actor.replace(
-                    /^user:(default\/)?/,
-                    '',
-                  )}`,
-              )
-              .join(', '),
+          : p.decisions.map((d, i) => (
+              <Fragment key={`${d.actor}-${d.at}`}>
+                {i > 0 && ', '}
+                {d.decision} by <ActorLink actor={d.actor} />
+              </Fragment>
+            )),
     },
     {
       title: 'Actions',

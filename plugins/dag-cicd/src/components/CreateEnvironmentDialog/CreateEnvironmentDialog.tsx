@@ -15,7 +15,7 @@ import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useCallback, useRef, useState } from 'react';
+import { ChangeEvent, useCallback, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
@@ -50,6 +50,36 @@ const PROFILE_HELP: Record<ProfileKind, string> = {
   fixtures: "A fixture set shipped with the DAG's repository",
   from: 'Reuse the data of an earlier environment of this DAG',
 };
+
+/** The fields of the form that hold one string each. */
+type TextKey = Exclude<keyof CreateEnvironmentForm, 'rates'>;
+
+/** See `fieldProps` in {@link CreateEnvironmentDialog}. */
+type FieldProps = (
+  key: TextKey,
+  help?: string,
+) => {
+  id: string;
+  fullWidth: boolean;
+  value: string;
+  onChange: (event: ChangeEvent<{ value: unknown }>) => void;
+  error: boolean;
+  helperText?: string;
+};
+
+/** The field a form key's errors are reported on. */
+function errorFieldOf(key: keyof CreateEnvironmentForm): FormField {
+  switch (key) {
+    case 'profileKind':
+    case 'fixtureSet':
+    case 'fromEnvironment':
+      return 'profile';
+    case 'rates':
+      return 'chaos';
+    default:
+      return key;
+  }
+}
 
 const PROFILE_LABELS: Partial<Record<ProfileKind, string>> = {
   fixtures: 'fixtures:<set>',
@@ -131,19 +161,27 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
           : f.ttl || 'P1D',
       }),
     }));
-    let field: FormField;
-    if (
-      key === 'profileKind' ||
-      key === 'fixtureSet' ||
-      key === 'fromEnvironment'
-    ) {
-      field = 'profile';
-    } else if (key === 'rates') {
-      field = 'chaos';
-    } else {
-      field = key as FormField;
-    }
-    setErrors(e => ({ ...e, [field]: undefined }));
+    setErrors(e => ({ ...e, [errorFieldOf(key)]: undefined }));
+  };
+
+  /**
+   * What every text field of the form shares: its id, value and change
+   * handler, and the error of the field it feeds, else its help.
+   */
+  const fieldProps: FieldProps = (key, help) => {
+    const error = errors[errorFieldOf(key)];
+    return {
+      id: `create-environment-${key.replace(
+        /[A-Z]/g,
+        c => `-${c.toLowerCase()}`,
+      )}`,
+      fullWidth: true,
+      value: form[key],
+      onChange: (event: ChangeEvent<{ value: unknown }>) =>
+        update(key, event.target.value as CreateEnvironmentForm[TextKey]),
+      error: !!error,
+      helperText: error ?? help,
+    };
   };
 
   const submit = async () => {
@@ -213,28 +251,19 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
             )}
             <Grid item xs={12}>
               <TextField
-                id="create-environment-commit"
+                {...fieldProps('commit', branch.status)}
                 label="Commit"
                 required
-                fullWidth
-                value={form.commit}
-                onChange={e => update('commit', e.target.value)}
                 onBlur={() => branch.resolve()}
-                error={!!errors.commit}
-                helperText={errors.commit ?? branch.status}
                 inputProps={{ maxLength: 255 }}
               />
             </Grid>
             <Grid item xs={6}>
               <TextField
+                {...fieldProps('stage', permission.reason)}
                 select
-                id="create-environment-stage"
                 label="Stage"
-                fullWidth
-                value={form.stage}
-                onChange={e => update('stage', e.target.value)}
                 error={!!errors.stage || !!permission.reason}
-                helperText={errors.stage ?? permission.reason}
               >
                 {stages.map(stage => (
                   <MenuItem key={stage.name} value={stage.name}>
@@ -245,28 +274,19 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
             </Grid>
             <Grid item xs={6}>
               <TextField
-                id="create-environment-name"
+                {...fieldProps(
+                  'name',
+                  'Optional: ci_<sha7> in the first stage, the stage name elsewhere',
+                )}
                 label="Name"
-                fullWidth
-                value={form.name}
-                onChange={e => update('name', e.target.value)}
-                error={!!errors.name}
-                helperText={
-                  errors.name ??
-                  'Optional: ci_<sha7> in the first stage, the stage name elsewhere'
-                }
               />
             </Grid>
             <Grid item xs={6}>
               <TextField
-                select
+                {...fieldProps('profileKind')}
                 id="create-environment-profile"
+                select
                 label="Input profile"
-                fullWidth
-                value={form.profileKind}
-                onChange={e =>
-                  update('profileKind', e.target.value as ProfileKind)
-                }
                 error={!!errors.profile && !profileNeedsName(form)}
                 helperText={
                   (!profileNeedsName(form) && errors.profile) ||
@@ -283,23 +303,15 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
             <Grid item xs={6}>
               {form.profileKind === 'fixtures' && (
                 <TextField
-                  id="create-environment-fixture-set"
+                  {...fieldProps('fixtureSet', 'e.g. small, big, errors')}
                   label="Fixture set"
-                  fullWidth
-                  value={form.fixtureSet}
-                  onChange={e => update('fixtureSet', e.target.value)}
-                  error={!!errors.profile}
-                  helperText={errors.profile ?? 'e.g. small, big, errors'}
                 />
               )}
               {form.profileKind === 'from' && (
                 <TextField
+                  {...fieldProps('fromEnvironment')}
                   select
-                  id="create-environment-from-environment"
                   label="Reuse the data of"
-                  fullWidth
-                  value={form.fromEnvironment}
-                  onChange={e => update('fromEnvironment', e.target.value)}
                   error={!!errors.profile || !!reusable.error}
                   helperText={
                     errors.profile ??
@@ -318,7 +330,7 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
               )}
             </Grid>
             {takesSampleOptions(form.profileKind) && (
-              <SampleOptionFields form={form} errors={errors} update={update} />
+              <SampleOptionFields fieldProps={fieldProps} />
             )}
             {form.profileKind === 'chaos' && (
               <FaultRateFields
@@ -331,20 +343,15 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
             )}
             <Grid item xs={6}>
               <TextField
-                select
-                id="create-environment-ttl"
-                label="Time to live"
-                fullWidth
-                value={form.ttl}
-                disabled={production}
-                onChange={e => update('ttl', e.target.value)}
-                error={!!errors.ttl}
-                helperText={
-                  errors.ttl ??
-                  (production
+                {...fieldProps(
+                  'ttl',
+                  production
                     ? 'Production environments do not expire'
-                    : 'Torn down automatically after this')
-                }
+                    : 'Torn down automatically after this',
+                )}
+                select
+                label="Time to live"
+                disabled={production}
                 SelectProps={{ displayEmpty: true }}
               >
                 <MenuItem value="">
@@ -359,49 +366,34 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
             </Grid>
             <Grid item xs={6}>
               <TextField
-                id="create-environment-seed"
+                {...fieldProps(
+                  'seed',
+                  'Makes sampling and fault injection reproducible; random when empty',
+                )}
                 label="Seed"
-                fullWidth
-                value={form.seed}
-                onChange={e => update('seed', e.target.value)}
-                error={!!errors.seed}
-                helperText={
-                  errors.seed ??
-                  'Makes sampling and fault injection reproducible; random when empty'
-                }
                 inputProps={{ inputMode: 'numeric' }}
               />
             </Grid>
             <Grid item xs={6}>
               <TextField
-                id="create-environment-artifacts"
+                {...fieldProps(
+                  'artifacts',
+                  'key=value lines, e.g. etl_jar=s3://artifacts/etl/{commit}/etl.jar',
+                )}
                 label="Artifact overrides"
-                fullWidth
                 multiline
                 minRows={2}
-                value={form.artifacts}
-                onChange={e => update('artifacts', e.target.value)}
-                error={!!errors.artifacts}
-                helperText={
-                  errors.artifacts ??
-                  'key=value lines, e.g. etl_jar=s3://artifacts/etl/{commit}/etl.jar'
-                }
               />
             </Grid>
             <Grid item xs={6}>
               <TextField
-                id="create-environment-connections"
+                {...fieldProps(
+                  'connections',
+                  'key=value lines, e.g. spark_default=spark_ci',
+                )}
                 label="Connection overrides"
-                fullWidth
                 multiline
                 minRows={2}
-                value={form.connections}
-                onChange={e => update('connections', e.target.value)}
-                error={!!errors.connections}
-                helperText={
-                  errors.connections ??
-                  'key=value lines, e.g. spark_default=spark_ci'
-                }
               />
             </Grid>
           </Grid>
@@ -444,24 +436,15 @@ const SAMPLE_OPTIONS = [
 ] as const;
 
 /** The bounds of a `sample` or `chaos` copy; the server's are the ceiling. */
-function SampleOptionFields(props: {
-  form: CreateEnvironmentForm;
-  errors: FormErrors;
-  update: (key: (typeof SAMPLE_OPTIONS)[number]['key'], value: string) => void;
-}) {
-  const { form, errors, update } = props;
+function SampleOptionFields(props: { fieldProps: FieldProps }) {
+  const { fieldProps } = props;
   return (
     <>
       {SAMPLE_OPTIONS.map(({ key, label, help }) => (
         <Grid item xs={4} key={key}>
           <TextField
-            id={`create-environment-${key}`}
+            {...fieldProps(key, help)}
             label={label}
-            fullWidth
-            value={form[key]}
-            onChange={e => update(key, e.target.value)}
-            error={!!errors[key]}
-            helperText={errors[key] ?? help}
             inputProps={{ inputMode: 'decimal' }}
           />
         </Grid>

@@ -1,20 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { dagCicdMockServer } from '../../__testUtils__/dagCicdMockServer';
 import {
   aPipeline,
   anEnvironment,
   ENTITY_REF,
 } from '../../__testUtils__/dagCicdFixtures';
+import { renderWithDagCicd } from '../../__testUtils__/renderWithDagCicd';
 import { DagCicdContent } from './DagCicdContent';
 
 // Rendering material-ui on a busy CI machine is slow; nothing here is timed.
@@ -41,22 +35,18 @@ describe('DagCicdContent', () => {
     });
     mock.on('GET', '/environments/{id}/runs', { body: { items: [] } });
     mock.on('GET', '/environments/{id}/history', { body: { items: [] } });
-    await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [dagCicdApiRef, mock.client()],
-          [permissionApiRef, mockApis.permission()],
-        ]}
-      >
-        <EntityProvider entity={entity}>
-          <DagCicdContent />
-        </EntityProvider>
-      </TestApiProvider>,
+    await renderWithDagCicd(
+      <EntityProvider entity={entity}>
+        <DagCicdContent />
+      </EntityProvider>,
+      mock.client(),
     );
 
-    expect(await screen.findByLabelText('production runs')).toHaveTextContent(
-      'promoted by user:default/bob',
-    );
+    const production = await screen.findByLabelText('production runs');
+    expect(production).toHaveTextContent('promoted by bob');
+    expect(
+      within(production).getByRole('link', { name: 'bob' }),
+    ).toHaveAttribute('href', '/catalog/default/user/bob');
     expect(mock.calls('GET', '/pipeline')[0].query.get('entityRef')).toBe(
       ENTITY_REF,
     );

@@ -125,6 +125,66 @@ describe('EnvironmentDetails', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('says who created it, started its runs and changed it, linking users to the catalog', async () => {
+    const mock = backend.mock();
+    serveEnvironment(mock);
+    mock.on('GET', '/environments/{id}/runs', {
+      body: {
+        items: [
+          aRun(1, { environmentId: env.id, startedBy: 'external:ci-pipeline' }),
+        ],
+      },
+    });
+    mock.on('GET', '/environments/{id}/history', {
+      body: {
+        items: [
+          {
+            id: 1,
+            type: 'transition',
+            to: 'provisioning',
+            actor: 'user:default/bob',
+            at: '2026-11-20T10:00:00.000Z',
+          },
+          {
+            id: 2,
+            type: 'transition',
+            from: 'ready',
+            to: 'tearing-down',
+            actor: 'system:dag-cicd',
+            at: '2026-11-21T10:00:00.000Z',
+          },
+        ],
+      },
+    });
+    await renderDetails(mock, { ...env, createdBy: 'user:default/bob' });
+
+    const header = screen.getByText(/created by/);
+    expect(header).toHaveTextContent(
+      'ci · commit 0000001 · profile production-readonly · created by bob · expires',
+    );
+    expect(within(header).getByRole('link', { name: 'bob' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/bob',
+    );
+    // A service is named as recorded, and is no link.
+    const run = await screen.findByRole('article', {
+      name: 'Run dag_cicd__ci_0000001__1',
+    });
+    expect(run).toHaveTextContent(
+      'on local by external:ci-pipeline at 2026-11-20T11:00:00.000Z',
+    );
+    expect(within(run).queryByRole('link', { name: /ci-pipeline/ })).toBeNull();
+    const [, created, tornDown] = within(
+      await screen.findByRole('table', { name: 'History' }),
+    ).getAllByRole('row');
+    expect(within(created).getByRole('link', { name: 'bob' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/bob',
+    );
+    expect(tornDown).toHaveTextContent('system:dag-cicd');
+    expect(within(tornDown).queryByRole('link')).toBeNull();
+  });
+
   it('shows the sample bounds and chaos rates it was created with', async () => {
     const mock = backend.mock();
     serveEnvironment(mock);

@@ -34,6 +34,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
 import { usePolling } from '../../hooks/usePolling';
+import { ActorLink } from '../ActorLink';
 import { TTL_CHOICES } from '../CreateEnvironmentDialog/createEnvironmentForm';
 import { CommitLink } from '../EnvironmentsTable/commitLink';
 import {
@@ -126,13 +127,12 @@ export function EnvironmentDetails(props: EnvironmentDetailsProps) {
           </IconButton>
         </Box>
         <Typography variant="body2">
-          {`${env.stage} · commit `}
-          <CommitLink commit={env.commit} entity={entity} />
-          {` · profile ${env.profile}${
-            env.seed !== undefined ? ` (seed ${env.seed})` : ''
-          } · created by ${env.createdBy} · expires ${expiresIn(
-            env.expiresAt,
-          )}`}
+          {env.stage} · commit{' '}
+          <CommitLink commit={env.commit} entity={entity} /> · profile{' '}
+          {env.profile}
+          {env.seed !== undefined && ` (seed ${env.seed})`} · created by{' '}
+          <ActorLink actor={env.createdBy} /> · expires{' '}
+          {expiresIn(env.expiresAt)}
         </Typography>
         <EnvironmentStatusLabel status={env.status} error={env.error} />
         <Box display="flex" alignItems="center">
@@ -438,7 +438,8 @@ function RunView(props: { run: Run }) {
           <code>{run.dagRunId}</code>
         )}
         <Typography variant="caption" color="textSecondary">
-          {`on ${run.instance} by ${run.startedBy} at ${run.createdAt}`}
+          on {run.instance} by <ActorLink actor={run.startedBy} /> at{' '}
+          {run.createdAt}
         </Typography>
       </Box>
       {run.error && (
@@ -537,7 +538,7 @@ function HistorySection(props: { environment: Environment }) {
           rows={history.value.map(event => [
             event.at,
             describeEvent(event),
-            event.actor,
+            <ActorLink actor={event.actor} />,
           ])}
           empty="No history"
         />

@@ -74,7 +74,11 @@ describe('EnvironmentsTable', () => {
               createdAt: '2026-11-20T11:00:00.000Z',
             },
           }),
-          anEnvironment(2, { status: 'failed', error: 'input events missing' }),
+          anEnvironment(2, {
+            status: 'failed',
+            error: 'input events missing',
+            createdBy: 'external:ci-pipeline',
+          }),
         ],
         totalCount: 2,
       },
@@ -87,6 +91,20 @@ describe('EnvironmentsTable', () => {
       `https://github.com/acme/dags/commit/${anEnvironment(1).commit}`,
     );
     expect(screen.getByText('input events missing')).toBeInTheDocument();
+    // Who created each: a user links to the catalog, a service is named.
+    const [first, second] = screen
+      .getAllByText(/^ci_/)
+      .map(name => name.closest('tr')!);
+    expect(within(first).getByRole('link', { name: 'alice' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/alice',
+    );
+    expect(
+      within(second).getByText('external:ci-pipeline'),
+    ).toBeInTheDocument();
+    expect(
+      within(second).queryByRole('link', { name: /ci-pipeline/ }),
+    ).toBeNull();
     expect(
       screen.getByText('failed', { selector: 'a *' }).closest('a'),
     ).toHaveAttribute('href', 'http://airflow.test/dags/orders/runs/run_1');

@@ -9,6 +9,7 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
 import Box from '@material-ui/core/Box';
 import { ReactNode } from 'react';
+import { ActorLink } from '../ActorLink';
 import { CommitLink } from './commitLink';
 import { isSortable } from './environmentsRequest';
 import { EnvironmentStatusLabel, RunStateLabel } from './StatusLabels';
@@ -86,7 +87,15 @@ export function environmentColumns(
         );
       },
     },
-    { title: 'Created by', field: 'createdBy' },
+    {
+      title: 'Created by',
+      field: 'createdBy',
+      render: env => (
+        <OwnClick>
+          <ActorLink actor={env.createdBy} />
+        </OwnClick>
+      ),
+    },
     {
       title: 'Created',
       field: 'createdAt',

@@ -75,7 +75,10 @@ describe('OverviewCard', () => {
       sha('bbbbbbb'),
     );
     expect(within(staging).getByText('1 open promotion')).toBeInTheDocument();
-    expect(within(staging).getByText('alice')).toBeInTheDocument();
+    expect(within(staging).getByText(/^by/)).toHaveTextContent('by alice');
+    expect(
+      within(staging).getByRole('link', { name: 'alice' }),
+    ).toHaveAttribute('href', '/catalog/default/user/alice');
     expect(within(staging).getByText('success').closest('a')).toHaveAttribute(
       'href',
       'http://airflow.example/runs/manual__r1',
@@ -103,6 +106,25 @@ describe('OverviewCard', () => {
       'title',
       sha('ccccccc'),
     );
+  });
+
+  it('names a service that promoted as recorded, not as a catalog link', async () => {
+    const byService: Pipeline = {
+      ...pipeline,
+      stages: pipeline.stages.map(stage =>
+        stage.name === 'staging'
+          ? { ...stage, promotedBy: 'external:ci-pipeline' }
+          : stage,
+      ),
+    };
+    await renderCard({ getPipeline: jest.fn(async () => byService) });
+    const staging = (await screen.findByText('staging')).closest('tr')!;
+    expect(within(staging).getByText(/^by/)).toHaveTextContent(
+      'by external:ci-pipeline',
+    );
+    expect(
+      within(staging).queryByRole('link', { name: /ci-pipeline/ }),
+    ).toBeNull();
   });
 });
 

@@ -5,7 +5,7 @@ import {
 } from '@backstage/core-components';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
-import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import { useEntity } from '@backstage/plugin-catalog-react';
 import { PipelineStage } from '@dag-cicd/plugin-dag-cicd-common';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -15,6 +15,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
+import { ActorLink } from '../ActorLink';
 import { RunState } from '../DagCard/RunState';
 import { fromNow } from '../EnvironmentsTable/timeLeft';
 
@@ -57,7 +58,7 @@ function StageRow({ stage }: { stage: PipelineStage }) {
         )}
         {stage.promotedBy && (
           <Typography variant="caption" display="block">
-            by <EntityRefLink entityRef={stage.promotedBy} defaultKind="user" />
+            by <ActorLink actor={stage.promotedBy} />
           </Typography>
         )}
       </TableCell>

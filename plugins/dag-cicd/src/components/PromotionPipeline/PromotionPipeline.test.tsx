@@ -57,9 +57,13 @@ describe('PromotionPipeline', () => {
     await renderPipeline(backend.mock(), aPipeline());
     const production = within(screen.getByLabelText('production runs'));
     expect(production.getByText('0000003')).toHaveAttribute('title', sha(3));
-    expect(
-      production.getByText('promoted by user:default/bob'),
-    ).toBeInTheDocument();
+    expect(production.getByText(/^promoted by/)).toHaveTextContent(
+      'promoted by bob',
+    );
+    expect(production.getByRole('link', { name: 'bob' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/bob',
+    );
     expect(production.getByText(/^since /)).toHaveAttribute(
       'title',
       '2026-11-01T08:00:00.000Z',
@@ -80,9 +84,9 @@ describe('PromotionPipeline', () => {
 
     const stage = within(screen.getByLabelText('production runs'));
     expect(await stage.findByText('0000004')).toHaveAttribute('title', sha(4));
-    expect(
-      stage.getByText('promoted by user:default/alice'),
-    ).toBeInTheDocument();
+    expect(stage.getByText(/^promoted by/)).toHaveTextContent(
+      'promoted by alice',
+    );
     expect(screen.queryByText(/Nothing runs in production/)).toBeNull();
   });
 
@@ -100,6 +104,49 @@ describe('PromotionPipeline', () => {
     expect(
       screen.getByText('Nothing runs in production yet'),
     ).toBeInTheDocument();
+  });
+
+  it('says who requested and who decided, linking users to the catalog', async () => {
+    const promotion = aPromotion({
+      requestedBy: 'user:default/carol',
+      comment: 'weekly release',
+      decisions: [
+        {
+          actor: 'user:default/dave',
+          decision: 'approve',
+          at: '2026-11-21T10:00:00.000Z',
+          counts: true,
+        },
+        {
+          actor: 'external:release-bot',
+          decision: 'approve',
+          at: '2026-11-21T10:01:00.000Z',
+          counts: false,
+          reason: 'not a member of the owning group',
+        },
+      ],
+    });
+    await renderPipeline(
+      backend.mock(),
+      aPipeline({ openPromotions: [promotion] }),
+    );
+    const box = promotionBox();
+    expect(box.getByRole('link', { name: 'carol' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/carol',
+    );
+    expect(box.getByRole('link', { name: 'dave' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/dave',
+    );
+    const text = screen.getByLabelText('Promotion of 0000002');
+    expect(text).toHaveTextContent(/requested by carol .*: “weekly release”/);
+    expect(text).toHaveTextContent('dave approved');
+    // A service is named as recorded, and is no link.
+    expect(text).toHaveTextContent(
+      'external:release-bot approved (does not count: not a member of the owning group)',
+    );
+    expect(box.queryByRole('link', { name: /release-bot/ })).toBeNull();
   });
 
   it('shows the gates of an open promotion with what to do about them', async () => {

@@ -16,6 +16,7 @@ import ArrowForward from '@material-ui/icons/ArrowForward';
 import { useState } from 'react';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
+import { ActorLink } from '../ActorLink';
 import { CommitLink } from '../EnvironmentsTable/commitLink';
 import { EnvironmentStatusLabel } from '../EnvironmentsTable/StatusLabels';
 import { timeAgo } from '../EnvironmentsTable/timeLeft';
@@ -109,7 +110,7 @@ function StageCard(props: {
           )}
           {stage.promotedBy && (
             <Typography variant="body2" color="textSecondary">
-              {`promoted by ${stage.promotedBy}`}
+              promoted by <ActorLink actor={stage.promotedBy} />
             </Typography>
           )}
         </Box>
@@ -152,10 +153,9 @@ function OpenPromotion(props: {
         <Chip size="small" label={promotion.status} />
       </Box>
       <Typography variant="caption" color="textSecondary" display="block">
-        {`requested by ${promotion.requestedBy} ${
-          timeAgo(promotion.requestedAt) ?? ''
-        }`}
-        {promotion.comment ? `: “${promotion.comment}”` : ''}
+        requested by <ActorLink actor={promotion.requestedBy} />{' '}
+        {timeAgo(promotion.requestedAt)}
+        {promotion.comment && `: “${promotion.comment}”`}
       </Typography>
       <GateList gates={promotion.gates} />
       {promotion.decisions.map(d => (
@@ -164,11 +164,10 @@ function OpenPromotion(props: {
           variant="caption"
           display="block"
         >
-          {`${d.actor} ${d.decision === 'approve' ? 'approved' : 'rejected'}${
-            d.comment ? `: “${d.comment}”` : ''
-          }${
-            d.counts ? '' : ` (does not count: ${d.reason ?? 'not counted'})`
-          }`}
+          <ActorLink actor={d.actor} />{' '}
+          {d.decision === 'approve' ? 'approved' : 'rejected'}
+          {d.comment && `: “${d.comment}”`}
+          {!d.counts && ` (does not count: ${d.reason ?? 'not counted'})`}
         </Typography>
       ))}
       <PromotionActions promotion={promotion} onChange={() => onChange?.()} />
