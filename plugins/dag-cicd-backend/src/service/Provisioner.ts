@@ -13,23 +13,11 @@ import {
 } from '../database/EnvironmentStore';
 import { assertWritable, isWithin } from '../namespaces/DataNamespace';
 import { DataStores } from '../stores/DataStores';
-import { InputProfile, parseInputProfile } from '../profiles/InputProfile';
-import type { SampleLimits, SeededInputs } from '../profiles/seedInputs';
-import type { FaultRates } from '../profiles/faults';
+import { parseInputProfile } from '../profiles/InputProfile';
+import type { SeededInputs, SeedInputsOptions } from '../profiles/seedInputs';
 
 /** Fills an environment's inputs for its profile; see `profiles/seedInputs`. */
-export type InputSeeder = (options: {
-  profile: InputProfile;
-  namespace: string;
-  productionPrefix: string;
-  inputs: Record<string, string>;
-  stores: DataStores;
-  limits: SampleLimits;
-  fixturesRoot?: string;
-  sourceNamespace?: string;
-  seed: number;
-  chaos?: FaultRates;
-}) => Promise<SeededInputs>;
+export type InputSeeder = (options: SeedInputsOptions) => Promise<SeededInputs>;
 
 /** The actor of work nobody asked for in a request: resuming, TTL teardown. */
 export const SYSTEM_ACTOR = 'system:dag-cicd';
