@@ -4,6 +4,7 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
 import { Entity } from '@backstage/catalog-model';
 import { ScmIntegrations } from '@backstage/integration';
 import {
@@ -13,7 +14,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import express from 'express';
 import fc from 'fast-check';
-import { http, HttpResponse } from 'msw';
+import { http, HttpResponse, JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { ordersEntity } from '../__testUtils__/environmentApp';
@@ -22,6 +23,7 @@ import {
   BranchHeadService,
   branchNameProblem,
   resolveBranchHead,
+  ScmUnavailableError,
 } from './branchHead';
 import { EntityAccess } from './entityAccess';
 import { createRouter } from './router';
@@ -40,9 +42,33 @@ const integrations = ScmIntegrations.fromConfig(
           token: 'gl-token',
         },
       ],
+      bitbucketCloud: [{ username: 'bb-user', appPassword: 'bb-password' }],
+      bitbucketServer: [
+        {
+          host: 'bitbucket.example.com',
+          apiBaseUrl: 'https://bitbucket.example.com/rest/api/1.0',
+          token: 'bbs-token',
+        },
+      ],
+      azure: [
+        {
+          host: 'dev.azure.com',
+          credentials: [{ personalAccessToken: 'az-pat' }],
+        },
+      ],
+      gitea: [
+        {
+          host: 'gitea.example.com',
+          baseUrl: 'https://gitea.example.com/git',
+          username: 'gt-user',
+          password: 'gt-password',
+        },
+      ],
     },
   }),
 );
+const basic = (credentials: string) =>
+  `Basic ${Buffer.from(credentials).toString('base64')}`;
 
 const GITHUB_REPO = 'https://github.com/acme/orders/tree/main/dags/';
 const GITLAB_REPO =
@@ -162,10 +188,7 @@ describe('resolveBranchHead', () => {
   });
 
   it.each([
-    [
-      'a host without an integration',
-      'https://bitbucket.org/acme/orders/src/main/',
-    ],
+    ['a host without an integration', 'https://git.example.org/acme/orders'],
     ['an entity without a source URL', undefined],
   ])('answers 400 asking for the SHA for %s', async (_, url) => {
     const error = await resolveBranchHead(url, 'main', { integrations }).catch(
@@ -174,6 +197,17 @@ describe('resolveBranchHead', () => {
     expect(error.name).toBe('InputError');
     expect(error.message).toMatch(
       /A branch cannot be resolved for this DAG's repository .*give the commit SHA/,
+    );
+  });
+
+  it('names the integrations that are configured when none is for the host', async () => {
+    const error = await resolveBranchHead(
+      'https://git.example.org/acme/orders',
+      'main',
+      { integrations },
+    ).catch(e => e);
+    expect(error.message).toContain(
+      'no integration in app-config covers git.example.org; integrations configured are github: github.com; gitlab: gitlab.example.com, gitlab.com; bitbucketCloud: bitbucket.org; bitbucketServer: bitbucket.example.com; azure: dev.azure.com; gitea: gitea.example.com)',
     );
   });
 
@@ -203,6 +237,265 @@ describe('resolveBranchHead', () => {
       expect(error.message).toMatch(/is not a valid branch name/);
     },
   );
+});
+
+// Each host as its documented API answers a branch request, for the
+// repository `acme/orders` (or its host's spelling of it).
+interface ScmHost {
+  name: string;
+  repositoryUrl: string;
+  /** msw route of the branch request */
+  route: string;
+  /** what the host answers for a branch, given its SHA (undefined: none) */
+  answer(ref: string, commit: string | undefined): HttpResponse<any>;
+  /** the branch the request asks for, as the host reads it */
+  requested(url: URL, params: Record<string, unknown>): string;
+  /** a 200 answer with no SHA where the branch's head should be */
+  withoutSha: JsonBodyType;
+  /** the request for `feature/x`, encoded as the host expects */
+  featureXUrl: string;
+  authorization: string;
+}
+
+const hosts: ScmHost[] = [
+  {
+    name: 'Bitbucket Cloud',
+    repositoryUrl: 'https://bitbucket.org/acme/orders/src/main/dags/',
+    route:
+      'https://api.bitbucket.org/2.0/repositories/acme/orders/refs/branches/:name',
+    requested: (_, params) => params.name as string,
+    answer: (ref, commit) =>
+      commit
+        ? HttpResponse.json({
+            type: 'branch',
+            name: ref,
+            target: { type: 'commit', hash: commit },
+          })
+        : HttpResponse.json(
+            { type: 'error', error: { message: `${ref} not found` } },
+            { status: 404 },
+          ),
+    withoutSha: { type: 'branch', name: 'main', target: { type: 'commit' } },
+    featureXUrl:
+      'https://api.bitbucket.org/2.0/repositories/acme/orders/refs/branches/feature%2Fx',
+    authorization: basic('bb-user:bb-password'),
+  },
+  {
+    name: 'Bitbucket Server',
+    repositoryUrl:
+      'https://bitbucket.example.com/projects/DATA/repos/orders/browse/dags?at=refs%2Fheads%2Fmain',
+    route:
+      'https://bitbucket.example.com/rest/api/1.0/projects/DATA/repos/orders/branches',
+    requested: url => url.searchParams.get('filterText')!,
+    // The filter matches substrings: a longer name that contains the branch
+    // comes back too, and first, unless boosted.
+    answer: (ref, commit) =>
+      HttpResponse.json({
+        size: commit ? 2 : 1,
+        limit: 25,
+        isLastPage: true,
+        start: 0,
+        values: [
+          {
+            id: `refs/heads/old-${ref}`,
+            displayId: `old-${ref}`,
+            type: 'BRANCH',
+            latestCommit: 'f'.repeat(40),
+          },
+          ...(commit
+            ? [
+                {
+                  id: `refs/heads/${ref}`,
+                  displayId: ref,
+                  type: 'BRANCH',
+                  latestCommit: commit,
+                },
+              ]
+            : []),
+        ],
+      }),
+    // not a page of branches at all
+    withoutSha: { errors: [] },
+    featureXUrl:
+      'https://bitbucket.example.com/rest/api/1.0/projects/DATA/repos/orders/branches?filterText=feature%2Fx&boostMatches=true',
+    authorization: 'Bearer bbs-token',
+  },
+  {
+    name: 'Azure DevOps',
+    repositoryUrl:
+      'https://dev.azure.com/acme/data/_git/orders?path=/dags&version=GBmain',
+    route: 'https://dev.azure.com/acme/data/_apis/git/repositories/orders/refs',
+    requested: url => url.searchParams.get('filter')!.replace(/^heads\//, ''),
+    // The filter is a prefix: `refs/heads/{ref}-old` comes back too.
+    answer: (ref, commit) => {
+      const value = [
+        { name: `refs/heads/${ref}-old`, objectId: 'f'.repeat(40) },
+        ...(commit ? [{ name: `refs/heads/${ref}`, objectId: commit }] : []),
+      ].sort((a, b) => b.name.localeCompare(a.name));
+      return HttpResponse.json({ value, count: value.length });
+    },
+    withoutSha: { value: [{ name: 'refs/heads/main' }], count: 1 },
+    featureXUrl:
+      'https://dev.azure.com/acme/data/_apis/git/repositories/orders/refs?filter=heads%2Ffeature%2Fx&api-version=7.1',
+    authorization: basic(':az-pat'),
+  },
+  {
+    name: 'Gitea',
+    repositoryUrl:
+      'https://gitea.example.com/git/acme/orders/src/branch/main/dags',
+    route:
+      'https://gitea.example.com/git/api/v1/repos/acme/orders/branches/:name',
+    requested: (_, params) => params.name as string,
+    answer: (ref, commit) =>
+      commit
+        ? HttpResponse.json({
+            name: ref,
+            commit: { id: commit, message: 'Add orders DAG' },
+            protected: false,
+          })
+        : HttpResponse.json(
+            { message: 'branch does not exist', url: '' },
+            { status: 404 },
+          ),
+    withoutSha: { name: 'main', commit: {} },
+    featureXUrl:
+      'https://gitea.example.com/git/api/v1/repos/acme/orders/branches/feature%2Fx',
+    // As Backstage's Gitea integration sends it.
+    authorization: `basic ${Buffer.from('gt-user:gt-password').toString(
+      'base64',
+    )}`,
+  },
+];
+
+describe.each(hosts)('resolveBranchHead on $name', host => {
+  function serve(branches: Record<string, string>) {
+    const seen: Array<{ url: string; auth: string | null }> = [];
+    server.use(
+      http.get(host.route, ({ request: req, params }) => {
+        seen.push({ url: req.url, auth: req.headers.get('authorization') });
+        const ref = host.requested(new URL(req.url), params);
+        return host.answer(ref, branches[ref]);
+      }),
+    );
+    return seen;
+  }
+  const resolve = (ref: string) =>
+    resolveBranchHead(host.repositoryUrl, ref, { integrations });
+
+  it("answers a branch's head, asked with the integration's credentials", async () => {
+    const seen = serve({ 'feature/x': SHA });
+    await expect(resolve('feature/x')).resolves.toEqual({
+      ref: 'feature/x',
+      commit: SHA,
+    });
+    expect(seen).toEqual([{ url: host.featureXUrl, auth: host.authorization }]);
+  });
+
+  it('answers 404 naming a branch it does not have', async () => {
+    serve({ main: SHA });
+    const error = await resolve('nope').catch(e => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.message).toMatch(/^No branch "nope" in \S*orders on \S+$/);
+  });
+
+  it.each([
+    [
+      'answers 503',
+      () => new HttpResponse('maintenance', { status: 503 }),
+      /answered 503 .*: maintenance/,
+    ],
+    [
+      'refuses the credentials',
+      () => new HttpResponse('', { status: 401 }),
+      /answered 401 .*refusing the integration credentials/,
+    ],
+    ['cannot be reached', () => HttpResponse.error(), /could not be reached/],
+    [
+      'answers HTML',
+      () => new HttpResponse('<html>'),
+      /answered with something that is not JSON/,
+    ],
+  ])('answers 502 when the host %s', async (_, answer, message) => {
+    server.use(http.get(host.route, answer));
+    const error = await resolve('main').catch(e => e);
+    expect(error).toBeInstanceOf(ScmUnavailableError);
+    expect(error.statusCode).toBe(502);
+    expect(error.message).toContain(new URL(host.repositoryUrl).host);
+    expect(error.message).toMatch(message);
+  });
+
+  it('answers 502 when the answer names no SHA for the branch', async () => {
+    server.use(http.get(host.route, () => HttpResponse.json(host.withoutSha)));
+    const error = await resolve('main').catch(e => e);
+    expect(error).toBeInstanceOf(ScmUnavailableError);
+    expect(error.message).toMatch(
+      /answered without a 40-hex commit SHA \(found nothing\) when asked for branch "main" of \S*orders$/,
+    );
+  });
+
+  it('answers 502 when the SHA is not a full one', async () => {
+    serve({ main: 'abc1234' });
+    const error = await resolve('main').catch(e => e);
+    expect(error).toBeInstanceOf(ScmUnavailableError);
+    expect(error.message).toMatch(
+      /answered without a 40-hex commit SHA \(found "abc1234"\)/,
+    );
+  });
+});
+
+describe('resolveBranchHead with a Bitbucket Cloud OAuth client', () => {
+  const oauth = {
+    integrations: ScmIntegrations.fromConfig(
+      new ConfigReader({
+        integrations: {
+          bitbucketCloud: [{ clientId: 'client', clientSecret: 'secret' }],
+        },
+      }),
+    ),
+  };
+  const tokenUrl = 'https://bitbucket.org/site/oauth2/access_token';
+  const url = 'https://bitbucket.org/acme/orders/src/main/';
+
+  // In this order: the integration caches a token it was given, module-wide.
+  it('answers 502 when the client is refused, without asking for the branch', async () => {
+    let asked = false;
+    server.use(
+      http.post(tokenUrl, () =>
+        HttpResponse.json({ error: 'invalid_client' }, { status: 401 }),
+      ),
+      http.get(hosts[0].route, () => {
+        asked = true;
+        return HttpResponse.json({});
+      }),
+    );
+    const error = await resolveBranchHead(url, 'main', oauth).catch(e => e);
+    expect(error).toBeInstanceOf(ScmUnavailableError);
+    expect(error.message).toMatch(
+      /^No credentials for bitbucket.org\/acme\/orders from its integration \(integrations in app-config\): .*401/,
+    );
+    expect(asked).toBe(false);
+  });
+
+  it("sends the client's access token", async () => {
+    let auth: string | null = null;
+    server.use(
+      http.post(tokenUrl, async ({ request: req }) =>
+        req.headers.get('authorization') === basic('client:secret') &&
+        (await req.text()) === 'grant_type=client_credentials'
+          ? HttpResponse.json({ access_token: 'oauth-token', expires_in: 7200 })
+          : HttpResponse.json({ error: 'invalid_client' }, { status: 401 }),
+      ),
+      http.get(hosts[0].route, ({ request: req, params }) => {
+        auth = req.headers.get('authorization');
+        return hosts[0].answer(params.name as string, SHA);
+      }),
+    );
+    await expect(resolveBranchHead(url, 'main', oauth)).resolves.toEqual({
+      ref: 'main',
+      commit: SHA,
+    });
+    expect(auth).toBe('Bearer oauth-token');
+  });
 });
 
 describe('branchNameProblem', () => {

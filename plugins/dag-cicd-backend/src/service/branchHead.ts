@@ -1,15 +1,23 @@
-import { CustomErrorBase, InputError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
+  DefaultAzureDevOpsCredentialsProvider,
   DefaultGithubCredentialsProvider,
-  getGitLabIntegrationRelativePath,
-  getGitLabRequestOptions,
-  GithubCredentialsProvider,
-  ScmIntegrationRegistry,
 } from '@backstage/integration';
 import { dagCicdEnvironmentReadPermission } from '@dag-cicd/plugin-dag-cicd-common';
 import { Caller } from './EnvironmentService';
 import { EntityAccess } from './entityAccess';
 import { entitySourceUrl } from './entityRepository';
+import { azureDevOpsBranchHeads } from './branchHeads/azureDevOps';
+import { bitbucketCloudBranchHeads } from './branchHeads/bitbucketCloud';
+import { bitbucketServerBranchHeads } from './branchHeads/bitbucketServer';
+import { BranchHeadHost, ScmAccess } from './branchHeads/BranchHeadHost';
+import { fetchBranchHead } from './branchHeads/fetchBranchHead';
+import { githubBranchHeads } from './branchHeads/github';
+import { gitlabBranchHeads } from './branchHeads/gitlab';
+import { giteaBranchHeads } from './branchHeads/gitea';
+
+export { ScmUnavailableError } from './branchHeads/fetchBranchHead';
+export type { ScmAccess } from './branchHeads/BranchHeadHost';
 
 /** A branch and the full SHA it points at. */
 export interface BranchHead {
@@ -17,18 +25,7 @@ export interface BranchHead {
   commit: string;
 }
 
-/**
- * The SCM host could not answer: unreachable, slow, a 5xx, or the
- * integration's credentials refused. A 502, not a 401: it is the plugin's
- * credentials that failed, not the caller's session.
- */
-export class ScmUnavailableError extends CustomErrorBase {
-  name = 'ScmUnavailableError' as const;
-  readonly statusCode = 502;
-}
-
 const MAX_REF_LENGTH = 255;
-const FULL_SHA = /^[0-9a-f]{40}$/;
 // Control characters, space and what git forbids anywhere in a ref name
 // (git check-ref-format): ~ ^ : ? * [ \
 // eslint-disable-next-line no-control-regex
@@ -62,24 +59,33 @@ export function branchNameProblem(ref: string): string | undefined {
   return undefined;
 }
 
+// In the order a host is looked up: the first kind with an integration
+// configured for the URL's host answers.
+const HOSTS: BranchHeadHost[] = [
+  githubBranchHeads,
+  gitlabBranchHeads,
+  bitbucketCloudBranchHeads,
+  bitbucketServerBranchHeads,
+  azureDevOpsBranchHeads,
+  giteaBranchHeads,
+];
+
 /**
  * Asks the SCM host of a repository which commit a branch points at now,
  * through the Backstage integration configured for that host (its API URL
- * and credentials). GitHub and GitLab are supported.
+ * and credentials). GitHub, GitLab, Bitbucket Cloud, Bitbucket Server, Azure
+ * DevOps and Gitea are supported.
  *
  * @param repositoryUrl - any URL inside the repository, e.g. an entity's
  * source location
- * @throws InputError (invalid branch name, no supported integration for the
- * URL), NotFoundError (no such branch), ScmUnavailableError (the host could
- * not answer)
+ * @throws InputError (invalid branch name, a URL that names no repository,
+ * no supported integration for the URL), NotFoundError (no such branch),
+ * ScmUnavailableError (the host could not answer)
  */
 export async function resolveBranchHead(
   repositoryUrl: string | undefined,
   ref: string,
-  scm: {
-    integrations: ScmIntegrationRegistry;
-    githubCredentials?: GithubCredentialsProvider;
-  },
+  scm: ScmAccess,
 ): Promise<BranchHead> {
   const problem = branchNameProblem(ref);
   if (problem) {
@@ -94,63 +100,27 @@ export async function resolveBranchHead(
   if (!repositoryUrl) {
     throw unsupported('its catalog entity has no source location URL');
   }
-  const url = new URL(repositoryUrl);
+  let url: URL;
+  try {
+    url = new URL(repositoryUrl);
+  } catch {
+    throw unsupported(`its source location ${repositoryUrl} is not a URL`);
+  }
 
-  const github = scm.integrations.github.byUrl(repositoryUrl);
-  if (github) {
-    const [owner, repo] = url.pathname.split('/').filter(Boolean);
-    if (!owner || !repo)
-      throw unsupported(`${repositoryUrl} names no repository`);
-    const { headers } = await (
-      scm.githubCredentials ??
-      DefaultGithubCredentialsProvider.fromIntegrations(scm.integrations)
-    )
-      .getCredentials({ url: repositoryUrl })
-      .catch(error => {
-        // e.g. a GitHub App with no installation for this owner
-        throw new ScmUnavailableError(
-          `No credentials for ${url.host}/${owner}: ${error.message}`,
-          error,
-        );
-      });
-    const response = await call(
-      `${github.config.apiBaseUrl}/repos/${owner}/${stripGit(
-        repo,
-      )}/commits/${encodeURIComponent(ref)}`,
-      { ...headers, Accept: 'application/vnd.github.sha' },
-      url.host,
-    );
-    // GitHub answers 422 "No commit found for SHA" for an unknown ref.
-    if (response.status === 404 || response.status === 422) {
-      throw notFound(ref, `${owner}/${stripGit(repo)}`, url.host);
+  for (const host of HOSTS) {
+    const lookup = host.lookup(url, ref, scm);
+    if (lookup) {
+      return { ref, commit: await fetchBranchHead(lookup, ref, url.host) };
     }
-    await expectOk(response, url.host);
-    return { ref, commit: sha(await response.text(), url.host) };
   }
-
-  const gitlab = scm.integrations.gitlab.byUrl(repositoryUrl);
-  if (gitlab) {
-    const project = gitlabProjectPath(
-      url.pathname.slice(
-        getGitLabIntegrationRelativePath(gitlab.config).length,
-      ),
-    );
-    if (!project) throw unsupported(`${repositoryUrl} names no project`);
-    const response = await call(
-      `${gitlab.config.apiBaseUrl}/projects/${encodeURIComponent(
-        project,
-      )}/repository/branches/${encodeURIComponent(ref)}`,
-      getGitLabRequestOptions(gitlab.config).headers as Record<string, string>,
-      url.host,
-    );
-    if (response.status === 404) throw notFound(ref, project, url.host);
-    await expectOk(response, url.host);
-    const body = (await response.json()) as { commit?: { id?: string } };
-    return { ref, commit: sha(body.commit?.id ?? '', url.host) };
-  }
-
+  const configured = HOSTS.flatMap(host => {
+    const names = host.hosts(scm.integrations);
+    return names.length ? [`${host.integrationKey}: ${names.join(', ')}`] : [];
+  });
   throw unsupported(
-    `no GitHub or GitLab integration is configured for ${url.host}`,
+    `no integration in app-config covers ${
+      url.host
+    }; integrations configured are ${configured.join('; ') || 'none'}`,
   );
 }
 
@@ -160,84 +130,35 @@ export async function resolveBranchHead(
  * built from it.
  */
 export class BranchHeadService {
-  constructor(
-    private readonly options: {
-      access: EntityAccess;
-      integrations: ScmIntegrationRegistry;
-      githubCredentials?: GithubCredentialsProvider;
-    },
-  ) {}
+  private readonly access: EntityAccess;
+  private readonly scm: Required<ScmAccess>;
+
+  constructor(options: ScmAccess & { access: EntityAccess }) {
+    const { access, integrations } = options;
+    this.access = access;
+    // Built once: the providers cache tokens (GitHub App installations,
+    // Azure identities) between requests.
+    this.scm = {
+      integrations,
+      githubCredentials:
+        options.githubCredentials ??
+        DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+      azureCredentials:
+        options.azureCredentials ??
+        DefaultAzureDevOpsCredentialsProvider.fromIntegrations(integrations),
+    };
+  }
 
   async resolve(
     entityRef: string,
     ref: string,
     caller: Caller,
   ): Promise<BranchHead> {
-    const { entity } = await this.options.access.require({
+    const { entity } = await this.access.require({
       entityRef,
       permission: dagCicdEnvironmentReadPermission,
       credentials: caller.credentials,
     });
-    return resolveBranchHead(entitySourceUrl(entity), ref, this.options);
+    return resolveBranchHead(entitySourceUrl(entity), ref, this.scm);
   }
-}
-
-// `group/sub/project` from a GitLab URL path: what precedes `/-/` (or, in
-// older URLs, `/blob/` or `/tree/`), without `.git`.
-function gitlabProjectPath(pathname: string): string | undefined {
-  const path = pathname
-    .split('/-/')[0]
-    .replace(/\/(blob|tree)\/.*$/, '')
-    .replace(/^\/+|\/+$/g, '');
-  return path ? stripGit(path) : undefined;
-}
-
-function stripGit(name: string): string {
-  return name.replace(/\.git$/, '');
-}
-
-function notFound(ref: string, repository: string, host: string) {
-  return new NotFoundError(
-    `No branch ${JSON.stringify(ref)} in ${repository} on ${host}`,
-  );
-}
-
-async function call(
-  url: string,
-  headers: Record<string, string>,
-  host: string,
-): Promise<Response> {
-  try {
-    // A create dialog waits on this: a host that hangs is a host that failed.
-    return await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    throw new ScmUnavailableError(
-      `${host} could not be reached to resolve the branch`,
-      error,
-    );
-  }
-}
-
-async function expectOk(response: Response, host: string): Promise<void> {
-  if (response.ok) return;
-  const detail = (await response.text().catch(() => '')).slice(0, 200);
-  throw new ScmUnavailableError(
-    `${host} answered ${response.status} when asked for the branch${
-      response.status === 401 || response.status === 403
-        ? ', refusing the integration credentials (integrations in app-config)'
-        : ''
-    }${detail ? `: ${detail}` : ''}`,
-  );
-}
-
-function sha(value: string, host: string): string {
-  const commit = value.trim().toLowerCase();
-  if (!FULL_SHA.test(commit)) {
-    throw new ScmUnavailableError(
-      `${host} answered with ${JSON.stringify(
-        value.slice(0, 80),
-      )}, not a commit SHA`,
-    );
-  }
-  return commit;
 }
