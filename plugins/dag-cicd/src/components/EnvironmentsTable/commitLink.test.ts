@@ -34,10 +34,86 @@ describe('commitUrl', () => {
   });
 
   it.each([
+    [
+      'a Bitbucket Cloud repository',
+      'url:https://bitbucket.org/acme/dags/src/main/orders/',
+      `https://bitbucket.org/acme/dags/commits/${SHA}`,
+    ],
+    [
+      'an Azure DevOps repository',
+      'url:https://dev.azure.com/acme/data/_git/dags?path=/orders',
+      `https://dev.azure.com/acme/data/_git/dags/commit/${SHA}`,
+    ],
+    [
+      'a Gitea repository',
+      'url:https://gitea.acme.dev/acme/dags.git',
+      `https://gitea.acme.dev/acme/dags/commit/${SHA}`,
+    ],
+  ])('links %s', (_, location, page) => {
+    expect(commitUrl(entityAt(location), SHA)).toBe(page);
+  });
+
+  describe('with the app’s SCM integrations', () => {
+    // The host names say nothing; the integrations say what runs there.
+    const hosts = {
+      byUrl: (url: string) => {
+        const type = {
+          'git.acme.corp': 'github',
+          'code.acme.corp': 'gitlab',
+          'stash.acme.corp': 'bitbucketServer',
+          'tfs.acme.corp': 'azure',
+        }[new URL(url).hostname];
+        return type ? { type } : undefined;
+      },
+    };
+
+    it.each([
+      [
+        'GitHub Enterprise',
+        'url:https://git.acme.corp/data/dags/tree/main/orders/',
+        `https://git.acme.corp/data/dags/commit/${SHA}`,
+      ],
+      [
+        'a self-hosted GitLab',
+        'url:https://code.acme.corp/data/etl/dags/-/blob/main/x.py',
+        `https://code.acme.corp/data/etl/dags/-/commit/${SHA}`,
+      ],
+      [
+        'Bitbucket Server under a context path',
+        'url:https://stash.acme.corp/bitbucket/projects/DATA/repos/dags/browse/orders',
+        `https://stash.acme.corp/bitbucket/projects/DATA/repos/dags/commits/${SHA}`,
+      ],
+      [
+        'an Azure DevOps Server collection',
+        'url:https://tfs.acme.corp/tfs/Main/data/_git/dags',
+        `https://tfs.acme.corp/tfs/Main/data/_git/dags/commit/${SHA}`,
+      ],
+    ])('links %s', (_, location, page) => {
+      expect(commitUrl(entityAt(location), SHA, hosts)).toBe(page);
+    });
+
+    it('links nothing on a host no integration or name identifies', () => {
+      expect(
+        commitUrl(
+          entityAt('url:https://scm.example.org/acme/dags/'),
+          SHA,
+          hosts,
+        ),
+      ).toBeUndefined();
+    });
+  });
+
+  it.each([
     ['no annotation', undefined],
-    ['another host', 'url:https://bitbucket.org/acme/dags/src/main/'],
+    ['an unknown host', 'url:https://scm.example.org/acme/dags/src/main/'],
     ['not a URL', 'dir:./dags'],
     ['a host without a repository', 'url:https://github.com/acme'],
+    ['Bitbucket Cloud without a repository', 'url:https://bitbucket.org/acme'],
+    [
+      'Azure DevOps without a repository',
+      'url:https://dev.azure.com/acme/_git',
+    ],
+    ['a GitLab group', 'url:https://gitlab.com/acme/-/tree/main'],
   ])('links nothing for %s', (_, location) => {
     expect(commitUrl(entityAt(location), SHA)).toBeUndefined();
   });
