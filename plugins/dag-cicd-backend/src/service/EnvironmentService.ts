@@ -37,7 +37,7 @@ import { parseDuration } from './durations';
 import { DagEntity, EntityAccess } from './entityAccess';
 import { EnvironmentSettings, MIN_TTL_MS } from './environmentSettings';
 import { Provisioner } from './Provisioner';
-import { Stages } from './stages';
+import { Stage, Stages } from './stages';
 import { renderTemplate } from './templates';
 
 /** The body of `POST /environments`. */
@@ -222,6 +222,14 @@ export class EnvironmentService {
       stage: record.stage,
     });
     return { record, dag };
+  }
+
+  /**
+   * The configured stages in lane order: configuration shared by every DAG,
+   * so reading it needs a caller but no permission on any entity.
+   */
+  stages(): readonly Stage[] {
+    return this.options.stages.ordered;
   }
 
   /** An environment by id, for scheduled work that acts for nobody in particular. */

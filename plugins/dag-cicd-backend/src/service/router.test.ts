@@ -776,3 +776,54 @@ describe('environments API', () => {
     });
   });
 });
+
+describe('stages API', () => {
+  const stages = (
+    app: Awaited<ReturnType<typeof setup>>['app'],
+    auth: string,
+  ) => request(app).get('/stages').set('Authorization', auth);
+
+  it('answers the configured stages in lane order, production flagged', async () => {
+    // Production in the middle: the order is the configuration's, and the
+    // flag is the configured one, not "the last stage".
+    const env = await setup({
+      config: {
+        stages: [
+          { name: 'dev' },
+          { name: 'live', production: true },
+          { name: 'sandbox', connections: { spark_default: 'spark_sb' } },
+        ],
+      },
+    });
+    const response = await stages(env.app, user);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      items: [
+        { name: 'dev', production: false },
+        { name: 'live', production: true },
+        { name: 'sandbox', production: false },
+      ],
+    });
+  });
+
+  it('makes the last stage production when none is flagged, and answers CI services too', async () => {
+    const env = await setup();
+    const ciService = mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service('external:ci-pipeline'),
+      targetPluginId: 'dag-cicd',
+    });
+    const response = await stages(env.app, ciService);
+    expect(response.status).toBe(200);
+    expect(response.body.items).toEqual([
+      { name: 'ci', production: false },
+      { name: 'staging', production: false },
+      { name: 'production', production: true },
+    ]);
+  });
+
+  it('answers 401 without credentials', async () => {
+    const env = await setup();
+    const response = await stages(env.app, mockCredentials.none.header());
+    expect(response.status).toBe(401);
+  });
+});

@@ -257,6 +257,23 @@ export async function createRouter(
     });
   });
 
+  router.get('/stages', async (req, res) => {
+    const stages = await audited(
+      req,
+      'environment-fetch',
+      { queryType: 'stages' },
+      async () => {
+        // Configuration, not data: any signed-in user or service may read it
+        // (401 otherwise); no permission guards it, as none guards app-config.
+        await caller(req);
+        return environments.stages();
+      },
+    );
+    res.json({
+      items: stages.map(({ name, production }) => ({ name, production })),
+    });
+  });
+
   router.get('/dags/status', async (req, res) => {
     const { entityRef } = req.query;
     const status = await audited(

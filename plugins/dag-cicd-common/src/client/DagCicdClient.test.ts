@@ -58,6 +58,25 @@ describe('DagCicdClient', () => {
     ]);
   });
 
+  it('lists the configured stages, in the order the server answers', async () => {
+    const stages = [
+      { name: 'ci', production: false },
+      { name: 'staging', production: false },
+      { name: 'production', production: true },
+    ];
+    backend.handle(() => ({ status: 200, body: { items: stages } }));
+    await expect(client().listStages({ token: 'abc' })).resolves.toEqual(
+      stages,
+    );
+    expect(backend.requests).toEqual([
+      {
+        method: 'GET',
+        url: '/api/dag-cicd/stages',
+        authorization: 'Bearer abc',
+      },
+    ]);
+  });
+
   it("throws a ResponseError carrying the server's message", async () => {
     backend.handle(() =>
       errorAnswer(

@@ -17,6 +17,7 @@ import {
   PromotionPage,
   RequestPromotionRequest,
   Run,
+  Stage,
   TypedResponse,
   UpdateEnvironmentRequest,
 } from '../schema/openapi';
@@ -154,6 +155,15 @@ export class DagCicdClient {
     return parse(
       await this.api.resolveBranchHead({ query: { entityRef, ref } }, options),
     );
+  }
+
+  /**
+   * The configured stages in the order a commit moves through them, the same
+   * for every DAG: for a stage filter that needs no entity.
+   */
+  async listStages(options?: DagCicdRequestOptions): Promise<Stage[]> {
+    const body = await parse(await this.api.listStages({}, options));
+    return body.items;
   }
 
   async getPipeline(

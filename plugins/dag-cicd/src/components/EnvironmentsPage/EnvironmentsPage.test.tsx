@@ -1,3 +1,4 @@
+import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { anEnvironment } from '../../__testUtils__/dagCicdFixtures';
@@ -33,6 +34,18 @@ function environmentsOfTwoDags(total: number) {
   );
 }
 
+const STAGES = [
+  { name: 'ci', production: false },
+  { name: 'staging', production: false },
+  { name: 'production', production: true },
+];
+
+/** The backend as the page reads it: the configured stages, and `environments`. */
+function pageBackend(mock: DagCicdMock, environments: Environment[]) {
+  mock.on('GET', '/stages', { body: { items: STAGES } });
+  return serveEnvironments(mock, environments);
+}
+
 async function renderPage(mock: DagCicdMock) {
   return renderWithDagCicd(<EnvironmentsPage />, mock.client());
 }
@@ -41,7 +54,7 @@ describe('EnvironmentsPage', () => {
   const backend = dagCicdMockServer();
 
   it('lists environments of every DAG, one server page at a time', async () => {
-    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(5000));
+    const mock = pageBackend(backend.mock(), environmentsOfTwoDags(5000));
     await renderPage(mock);
 
     expect(await screen.findByText('ci_0005000')).toBeInTheDocument();
@@ -65,7 +78,7 @@ describe('EnvironmentsPage', () => {
   });
 
   it('sorts on the server by the column clicked, one way then the other', async () => {
-    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(3));
+    const mock = pageBackend(backend.mock(), environmentsOfTwoDags(3));
     await renderPage(mock);
     await waitFor(() =>
       expect(shownNames()).toEqual(['ci_0000003', 'ci_0000002', 'ci_0000001']),
@@ -100,13 +113,9 @@ describe('EnvironmentsPage', () => {
   });
 
   it("filters every DAG's environments by status and name on the server", async () => {
-    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(30));
+    const mock = pageBackend(backend.mock(), environmentsOfTwoDags(30));
     await renderPage(mock);
     await screen.findByText('ci_0000030');
-    // Stages are configured per portal, not known across DAGs: no stage filter.
-    expect(
-      screen.queryByRole('button', { name: 'Filter by stage' }),
-    ).toBeNull();
 
     await userEvent.click(
       screen.getByRole('button', { name: 'Filter by status' }),
@@ -130,8 +139,69 @@ describe('EnvironmentsPage', () => {
     expect(lastEnvironmentsQuery(mock)).not.toHaveProperty('entityRef');
   });
 
+  it('filters by one of the configured stages, in lane order, on the server', async () => {
+    const mock = pageBackend(backend.mock(), [
+      ...environmentsOfTwoDags(4),
+      anEnvironment(5, { stage: 'staging', name: 'staging' }),
+      anEnvironment(6, { stage: 'production', name: 'production' }),
+    ]);
+    await renderPage(mock);
+    await screen.findByText('ci_0000004');
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Filter by stage' }),
+    );
+    const options = within(screen.getByRole('listbox')).getAllByRole('option');
+    expect(options.map(o => o.textContent)).toEqual([
+      'All stages',
+      'ci',
+      'staging',
+      'production',
+    ]);
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('staging'),
+    );
+    await waitFor(() =>
+      expect(lastEnvironmentsQuery(mock)).toMatchObject({
+        stage: 'staging',
+        offset: '0',
+      }),
+    );
+    await waitFor(() => expect(screen.queryAllByText(/^ci_/)).toEqual([]));
+    expect(lastEnvironmentsQuery(mock)).not.toHaveProperty('entityRef');
+    expect(mock.calls('GET', '/stages')).toHaveLength(1);
+  });
+
+  it('works without a stage filter, and without an error, when the stages cannot be read', async () => {
+    const mock = serveEnvironments(backend.mock(), environmentsOfTwoDags(3));
+    mock.on(
+      'GET',
+      '/stages',
+      errorAnswer(503, 'ServiceUnavailableError', 'stages unavailable'),
+    );
+    await renderPage(mock);
+    await waitFor(() => expect(mock.calls('GET', '/stages')).toHaveLength(1));
+    expect(await screen.findByText('ci_0000003')).toBeInTheDocument();
+
+    // The rest of the page works as before.
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Filter by status' }),
+    );
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('failed'),
+    );
+    await waitFor(() =>
+      expect(lastEnvironmentsQuery(mock)).toMatchObject({ status: 'failed' }),
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Filter by stage' }),
+    ).toBeNull();
+    expect(screen.queryByText(/stages unavailable/)).toBeNull();
+  });
+
   it("shows the server's error", async () => {
     const mock = backend.mock();
+    mock.on('GET', '/stages', { body: { items: STAGES } });
     mock.on(
       'GET',
       '/environments',

@@ -1,6 +1,9 @@
 import { ResponseErrorPanel, Table } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
 import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
 import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import {
   environmentColumns,
@@ -21,12 +24,24 @@ const columns = environmentColumns({ acrossDags: true });
  * @public
  */
 export function EnvironmentsOverview() {
+  const api = useApi(dagCicdApiRef);
   const [filter, setFilter] = useState<EnvironmentsFilter>({});
   const { load, tableRef, error } = useRemoteEnvironments(filter);
+  // The stage filter offers the configured stages. Until they arrive, or if
+  // they cannot be read, the page filters by name and status only: the list
+  // itself does not depend on them, so that is no error worth a panel.
+  const { value: stages } = useAsync(
+    async () => (await api.listStages()).map(stage => stage.name),
+    [api],
+  );
   return (
     <>
       {error && <ResponseErrorPanel error={error} />}
-      <EnvironmentsFilterBar filter={filter} onChange={setFilter} />
+      <EnvironmentsFilterBar
+        stages={stages}
+        filter={filter}
+        onChange={setFilter}
+      />
       <Table<Environment>
         title="Environments of every DAG"
         tableRef={tableRef}

@@ -559,6 +559,48 @@ export const spec = {
         }
       }
     },
+    "/stages": {
+      "get": {
+        "operationId": "ListStages",
+        "summary": "The configured stages, in the order a commit moves through them.",
+        "description": "The lane of `dagCicd.stages`, the same for every DAG: what a stage filter offers. Any signed-in user or service may read it.",
+        "security": [
+          {},
+          {
+            "JWT": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The stages, in order.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "items"
+                  ],
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Stage"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/dags/status": {
       "get": {
         "operationId": "GetDagStatus",
@@ -1299,6 +1341,22 @@ export const spec = {
         "type": "string",
         "pattern": "^[a-z][a-z0-9-]{0,31}$",
         "description": "A configured stage, e.g. `ci`, `staging`, `production`."
+      },
+      "Stage": {
+        "type": "object",
+        "required": [
+          "name",
+          "production"
+        ],
+        "properties": {
+          "name": {
+            "$ref": "#/components/schemas/StageName"
+          },
+          "production": {
+            "type": "boolean",
+            "description": "Whether this is the production stage; exactly one stage is."
+          }
+        }
       },
       "EnvironmentStatus": {
         "type": "string",

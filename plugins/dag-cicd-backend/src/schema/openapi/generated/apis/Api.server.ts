@@ -15,6 +15,7 @@ import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { GetEnvironmentHistory200Response } from '../models/GetEnvironmentHistory200Response.model';
 import { GetPromotionHistory200Response } from '../models/GetPromotionHistory200Response.model';
 import { ListRuns200Response } from '../models/ListRuns200Response.model';
+import { ListStages200Response } from '../models/ListStages200Response.model';
 import { Pipeline } from '../models/Pipeline.model';
 import { Promotion } from '../models/Promotion.model';
 import { PromotionDecisionRequest } from '../models/PromotionDecisionRequest.model';
@@ -197,6 +198,12 @@ export type ListRuns = {
 /**
  * @public
  */
+export type ListStages = {
+  response: ListStages200Response | Error | Error;
+};
+/**
+ * @public
+ */
 export type RequestPromotion = {
   body: RequestPromotionRequest;
   response: Promotion | Error | Error | Error | Error | Error | Error;
@@ -270,6 +277,8 @@ export type EndpointMap = {
   '#get|/promotions': ListPromotions;
 
   '#get|/environments/{id}/runs': ListRuns;
+
+  '#get|/stages': ListStages;
 
   '#post|/promotions': RequestPromotion;
 

@@ -20,6 +20,7 @@ import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { GetEnvironmentHistory200Response } from '../models/GetEnvironmentHistory200Response.model';
 import { GetPromotionHistory200Response } from '../models/GetPromotionHistory200Response.model';
 import { ListRuns200Response } from '../models/ListRuns200Response.model';
+import { ListStages200Response } from '../models/ListStages200Response.model';
 import { Pipeline } from '../models/Pipeline.model';
 import { Promotion } from '../models/Promotion.model';
 import { PromotionDecisionRequest } from '../models/PromotionDecisionRequest.model';
@@ -181,6 +182,10 @@ export type ListRuns = {
     refresh?: boolean;
   };
 };
+/**
+ * @public
+ */
+export type ListStages = {};
 /**
  * @public
  */
@@ -640,6 +645,30 @@ export class DefaultApiClient {
       id: request.path.id,
       ...request.query,
     });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The lane of `dagCicd.stages`, the same for every DAG: what a stage filter offers. Any signed-in user or service may read it.
+   * The configured stages, in the order a commit moves through them.
+   */
+  public async listStages(
+    // @ts-ignore
+    request: ListStages,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ListStages200Response>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/stages`;
+
+    const uri = parser.parse(uriTemplate).expand({});
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
       headers: {
