@@ -267,3 +267,26 @@ export async function createEnvironmentApp(options: EnvironmentAppOptions) {
     promotions,
   };
 }
+
+/**
+ * A seeder that never finishes, as in a backend stopped for good in the
+ * middle of seeding, and `entered`, which resolves once it has been called:
+ * the provisioner then holds the environment's lease, so a test can move
+ * its clock past the lease without racing the claim.
+ */
+export function stalledSeeder(): {
+  seeder: InputSeeder;
+  entered: Promise<void>;
+} {
+  let enter!: () => void;
+  const entered = new Promise<void>(resolve => {
+    enter = resolve;
+  });
+  return {
+    seeder: () => {
+      enter();
+      return new Promise(() => {});
+    },
+    entered,
+  };
+}

@@ -6,6 +6,7 @@ import {
   createEnvironmentApp,
   listFiles,
   ORDERS,
+  stalledSeeder,
   writeFile,
 } from '../__testUtils__/environmentApp';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
@@ -141,10 +142,8 @@ describe.each(databases.eachSupportedId())(
       let now = new Date('2026-11-24T10:00:00Z');
       const clock = () => now;
       // The first backend stops for good in the middle of seeding.
-      const a = await setup({
-        now: clock,
-        seeder: () => new Promise(() => {}),
-      });
+      const stalled = stalledSeeder();
+      const a = await setup({ now: clock, seeder: stalled.seeder });
       const created = await create(a, {
         entityRef: ORDERS,
         commit: SHA,
@@ -153,6 +152,7 @@ describe.each(databases.eachSupportedId())(
         sample: { maxObjects: 1, rowFraction: 0.5 },
       });
       expect(created.status).toBe(201);
+      await stalled.entered;
 
       // The next one is configured otherwise; the environment keeps its own.
       const b = await createEnvironmentApp({

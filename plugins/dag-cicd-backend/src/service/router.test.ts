@@ -16,6 +16,7 @@ import {
   createEnvironmentApp,
   listFiles,
   ORDERS,
+  stalledSeeder,
   writeFile,
 } from '../__testUtils__/environmentApp';
 import { dagCicdEnvironmentConditions } from '../permissions';
@@ -351,14 +352,15 @@ describe('environments API', () => {
     let now = new Date('2026-11-24T10:00:00Z');
     const clock = () => now;
     // Replica A stops for good in the middle of seeding.
-    const a = await setup({ now: clock, seeder: () => new Promise(() => {}) });
+    const stalled = stalledSeeder();
+    const a = await setup({ now: clock, seeder: stalled.seeder });
     const created = await create(a.app, {
       entityRef: ORDERS,
       commit: SHA,
       profile: 'sample',
       seed: 7,
     });
-    await new Promise(r => setTimeout(r, 200));
+    await stalled.entered;
     expect((await a.store.get(created.body.id))?.stepsDone).toEqual([
       'namespace',
     ]);
