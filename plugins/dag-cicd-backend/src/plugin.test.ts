@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { settledStatus } from './__testUtils__/settled';
 import { dagCicdPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -56,15 +57,13 @@ describe('dagCicdPlugin', () => {
       `file://${root}/default/orders_daily/ci_ab12cd3/`,
     );
 
-    let status = created.body.status;
-    for (let i = 0; i < 100 && status === 'provisioning'; i++) {
-      await new Promise(r => setTimeout(r, 50));
-      const got = await request(server)
-        .get(`/api/dag-cicd/environments/${created.body.id}`)
-        .set('Authorization', mockCredentials.user.header());
-      status = got.body.status;
-    }
-    expect(status).toBe('ready');
+    expect(
+      await settledStatus(
+        server,
+        created.body.id,
+        mockCredentials.user.header(),
+      ),
+    ).toBe('ready');
     expect(
       fs.existsSync(
         path.join(root, 'default/orders_daily/ci_ab12cd3/_dag_cicd/conf.json'),

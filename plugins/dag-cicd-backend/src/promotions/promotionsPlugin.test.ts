@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { settledStatus } from '../__testUtils__/settled';
 import { dagCicdPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
@@ -85,15 +86,9 @@ describe('dagCicdPlugin promotions', () => {
       .set('Authorization', as(ALICE))
       .send({ entityRef: 'component:default/orders', commit: SHA });
     expect(created.status).toBe(201);
-    let status = created.body.status;
-    for (let i = 0; i < 100 && status === 'provisioning'; i++) {
-      await new Promise(r => setTimeout(r, 50));
-      const got = await request(server)
-        .get(`/api/dag-cicd/environments/${created.body.id}`)
-        .set('Authorization', as(ALICE));
-      status = got.body.status;
-    }
-    expect(status).toBe('ready');
+    expect(await settledStatus(server, created.body.id, as(ALICE))).toBe(
+      'ready',
+    );
 
     const requested = await request(server)
       .post('/api/dag-cicd/promotions')
@@ -223,15 +218,7 @@ describe('dagCicdPlugin promotions', () => {
       .send({ entityRef: 'component:default/orders', commit: SHA });
     expect(created.status).toBe(201);
     expect(created.body.createdBy).toBe('ci-pipeline');
-    let status = created.body.status;
-    for (let i = 0; i < 100 && status === 'provisioning'; i++) {
-      await new Promise(r => setTimeout(r, 50));
-      const got = await request(server)
-        .get(`/api/dag-cicd/environments/${created.body.id}`)
-        .set('Authorization', ci);
-      status = got.body.status;
-    }
-    expect(status).toBe('ready');
+    expect(await settledStatus(server, created.body.id, ci)).toBe('ready');
 
     const staging = await request(server)
       .post('/api/dag-cicd/promotions')
