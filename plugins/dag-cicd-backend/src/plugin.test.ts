@@ -18,7 +18,9 @@ jest.setTimeout(60_000);
 // and error handling.
 describe('dagCicdPlugin', () => {
   it('creates and serves environments of a DAG entity at /api/dag-cicd', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-plugin-'));
+    // A root that does not exist yet, as on a fresh checkout.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dag-cicd-plugin-'));
+    const root = path.join(tmp, 'data/store');
     const { server } = await startTestBackend({
       features: [
         dagCicdPlugin,
@@ -84,6 +86,6 @@ describe('dagCicdPlugin', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(branch.status).toBe(400);
     expect(branch.body.error.message).toMatch(/commit SHA/);
-    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
 });

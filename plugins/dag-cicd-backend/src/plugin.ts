@@ -35,6 +35,7 @@ import { createRouter } from './service/router';
 import { BranchHeadService } from './service/branchHead';
 import { DagStatusService } from './service/DagStatusService';
 import { Stages } from './service/stages';
+import { isWithin } from './namespaces/DataNamespace';
 import { readDataStoreConfig } from './stores/dataStoreConfig';
 import { DataStores } from './stores/DataStores';
 import { S3DataStore } from './stores/S3DataStore';
@@ -105,6 +106,11 @@ export const dagCicdPlugin = createBackendPlugin({
           ...configured.stores,
           ...moduleStores,
         ]);
+        // Environments on the file store need its root folder, which a
+        // fresh checkout (the embedded default) does not have yet.
+        if (isWithin(configured.file.rootUri, configured.root)) {
+          await configured.file.ensureRoot();
+        }
         const db = await applyDatabaseMigrations(database);
         const store = new DatabaseEnvironmentStore(db);
 

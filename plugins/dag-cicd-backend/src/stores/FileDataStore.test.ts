@@ -76,6 +76,18 @@ describe('FileDataStore', () => {
     expect(store.rootUri).toBe(rootUri);
   });
 
+  it('makes a missing root at startup, and only then', async () => {
+    const fresh = new FileDataStore({ root: path.join(tmp, 'new/store') });
+    const uri = `${fresh.rootUri}default/orders/ci_1/a.csv`;
+    // Never made as a side effect of a write: a vanished root fails loudly.
+    await expect(fresh.write(uri, 'a')).rejects.toThrow();
+    await expect(fs.stat(path.join(tmp, 'new'))).rejects.toThrow(/ENOENT/);
+    await fresh.ensureRoot();
+    await fresh.ensureRoot(); // idempotent
+    await fresh.write(uri, 'a');
+    expect(await fresh.exists(uri)).toBe(true);
+  });
+
   it('writes, reads and tells whether an object exists', async () => {
     const uri = `${ci1}out/part-0.csv`;
     expect(await store.exists(uri)).toBe(false);

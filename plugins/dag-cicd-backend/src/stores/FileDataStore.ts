@@ -117,6 +117,17 @@ export class FileDataStore implements DataStore {
     }
   }
 
+  /**
+   * Makes the root folder, and the folders above it, when it is missing, as
+   * a database makes its data folder: the embedded default lives in a
+   * folder a fresh checkout does not have. For startup only; no other method
+   * ever makes the root, so that a root that goes missing later (an
+   * unmounted volume) fails loudly rather than filling up an empty stand-in.
+   */
+  async ensureRoot(): Promise<void> {
+    await fs.mkdir(this.#root, { recursive: true });
+  }
+
   /** The URI prefix of the root folder, e.g. `file:///var/data/dag-cicd/`. */
   get rootUri(): string {
     return this.#rootUri;

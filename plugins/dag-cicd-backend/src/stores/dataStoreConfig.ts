@@ -7,6 +7,8 @@ import { FileDataStore } from './FileDataStore';
 /** The built-in stores that `dagCicd.dataStore` configures, and the store root. */
 export interface ConfiguredDataStores {
   stores: DataStore[];
+  /** The `file://` store, which is always there. */
+  file: FileDataStore;
   /** Where environment namespaces live: `dagCicd.dataStore.root`. */
   root: string;
 }
@@ -39,5 +41,5 @@ export function readDataStoreConfig(
       )} must be a normalised URI prefix ending in "/", such as s3://lake/dag-cicd/`,
     );
   }
-  return { stores: s3 ? [file, s3] : [file], root };
+  return { stores: s3 ? [file, s3] : [file], file, root };
 }
