@@ -7,7 +7,8 @@ import { guestToken, waitForEntity } from './portal.mjs';
 /**
  * Creates `count` environments of `entityRef` in `ci` with the `empty`
  * profile, which needs no Airflow: each is ready as soon as its namespace
- * exists. Waits first until the catalog has the entity.
+ * exists. Waits first until the catalog has the entity, and at the end
+ * until every one is ready.
  *
  * @param options.name - the name of the i-th environment; without it, the
  *   default `ci_<sha7>` (thousands of random short SHAs may collide)
@@ -60,6 +61,40 @@ export async function seedEnvironments(
     while (next < count) await create(next++);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  await untilNoneProvisioning(baseUrl, token, entityRef);
+}
+
+/**
+ * Waits until no environment of `entityRef` is provisioning, and throws
+ * with the first failure if one failed: seeded means ready, and a store
+ * that cannot be written (a missing data root) must fail the run rather than
+ * show as red rows in a screenshot.
+ */
+async function untilNoneProvisioning(baseUrl, token, entityRef) {
+  const page = async status => {
+    const query = new URLSearchParams({ entityRef, status, limit: '1' });
+    const response = await fetch(
+      `${baseUrl}/api/dag-cicd/environments?${query}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    if (!response.ok) {
+      throw new Error(`listing failed: HTTP ${response.status}`);
+    }
+    return response.json();
+  };
+  for (const deadline = Date.now() + 120_000; ; ) {
+    const failed = await page('failed');
+    if (failed.totalCount > 0) {
+      throw new Error(
+        `${failed.totalCount} seeded environments failed, e.g. ${failed.items[0].name}: ${failed.items[0].error}`,
+      );
+    }
+    if ((await page('provisioning')).totalCount === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error('seeded environments still provisioning after 2 min');
+    }
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
 }
 
 /** A new page of `browser`, signed in to the portal as the guest. */
