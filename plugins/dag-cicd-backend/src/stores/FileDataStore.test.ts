@@ -80,7 +80,9 @@ describe('FileDataStore', () => {
     const fresh = new FileDataStore({ root: path.join(tmp, 'new/store') });
     const uri = `${fresh.rootUri}default/orders/ci_1/a.csv`;
     // Never made as a side effect of a write: a vanished root fails loudly.
-    await expect(fresh.write(uri, 'a')).rejects.toThrow();
+    await expect(fresh.write(uri, 'a')).rejects.toThrow(
+      `The file data store root ${path.join(tmp, 'new/store')} does not exist`,
+    );
     await expect(fs.stat(path.join(tmp, 'new'))).rejects.toThrow(/ENOENT/);
     await fresh.ensureRoot();
     await fresh.ensureRoot(); // idempotent

@@ -341,6 +341,16 @@ export class FileDataStore implements DataStore {
         if (codeOf(error) === 'ENOTDIR') {
           throw underFileError(uri);
         }
+        if (
+          codeOf(error) === 'ENOENT' &&
+          !(await fs.stat(this.#root).catch(() => undefined))
+        ) {
+          throw new Error(
+            `The file data store root ${
+              this.#root
+            } does not exist (is its volume mounted?); the backend makes it at startup when environments live there`,
+          );
+        }
         if (codeOf(error) !== 'EEXIST') {
           throw error;
         }
