@@ -113,6 +113,11 @@ describe('EnvironmentsTable', () => {
         name: 'Copy the data namespace of ci_0000001',
       }),
     ).toBeInTheDocument();
+    // The tail of the namespace, the whole of it in the title.
+    expect(screen.getByText('file://…/orders/ci_0000001/')).toHaveAttribute(
+      'title',
+      'file:///data/default/orders/ci_0000001/',
+    );
     expect(lastQuery(mock)).toEqual({
       entityRef: ENTITY_REF,
       limit: '10',

@@ -24,6 +24,22 @@ function OwnClick(props: { children: ReactNode }) {
   );
 }
 
+/**
+ * A namespace as a table cell shows it: its scheme and last two folders
+ * (`file://…/orders_daily/ci_ab12cd3/`), which tell environments apart; the
+ * whole URI is in the cell's title and behind its copy button.
+ */
+export function shortNamespace(uri: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(uri)?.[0] ?? '';
+  const folders = uri.slice(scheme.length).split('/').filter(Boolean);
+  return folders.length <= 3
+    ? uri
+    : `${scheme}…/${folders.slice(-2).join('/')}/`;
+}
+
+// Short values stay on one line; the namespace and names may wrap.
+const oneLine = { whiteSpace: 'nowrap' } as const;
+
 const dag: TableColumn<Environment> = {
   title: 'DAG',
   field: 'entityRef',
@@ -42,10 +58,11 @@ export function environmentColumns(
   const columns: TableColumn<Environment>[] = [
     ...(acrossDags ? [dag] : []),
     { title: 'Name', field: 'name', highlight: true },
-    { title: 'Stage', field: 'stage' },
+    { title: 'Stage', field: 'stage', cellStyle: oneLine },
     {
       title: 'Commit',
       field: 'commit',
+      cellStyle: oneLine,
       render: env => <CommitLink commit={env.commit} entity={entity} />,
     },
     { title: 'Profile', field: 'profile' },
@@ -54,7 +71,9 @@ export function environmentColumns(
       field: 'dataNamespace',
       render: env => (
         <Box display="flex" alignItems="center">
-          <code>{env.dataNamespace}</code>
+          <code title={env.dataNamespace}>
+            {shortNamespace(env.dataNamespace)}
+          </code>
           <OwnClick>
             <CopyTextButton
               text={env.dataNamespace}
@@ -75,6 +94,7 @@ export function environmentColumns(
     {
       title: 'Last run',
       field: 'lastRun',
+      cellStyle: oneLine,
       render: env => {
         if (!env.lastRun) return 'none';
         const state = <RunStateLabel state={env.lastRun.state} />;
@@ -99,6 +119,7 @@ export function environmentColumns(
     {
       title: 'Created',
       field: 'createdAt',
+      cellStyle: oneLine,
       // Newest first, which is also the server's own order.
       defaultSort: 'desc',
       render: env => (
@@ -108,6 +129,7 @@ export function environmentColumns(
     {
       title: 'Expires',
       field: 'expiresAt',
+      cellStyle: oneLine,
       render: env => (
         <span title={env.expiresAt ?? undefined}>
           {expiresIn(env.expiresAt)}
