@@ -58,5 +58,15 @@ describe('DagCicdContent', () => {
     await waitFor(() =>
       expect(mock.calls('GET', '/environments/{id}/history')).toHaveLength(1),
     );
+
+    // Closing the drawer reloads the page of environments (its last runs may
+    // have changed while it was open) and the pipeline.
+    const pages = mock.calls('GET', '/environments').length;
+    const pipelines = mock.calls('GET', '/pipeline').length;
+    await userEvent.click(drawer.getByRole('button', { name: 'Close' }));
+    await waitFor(() =>
+      expect(mock.calls('GET', '/environments')).toHaveLength(pages + 1),
+    );
+    expect(mock.calls('GET', '/pipeline')).toHaveLength(pipelines + 1);
   });
 });

@@ -105,7 +105,12 @@ export function DagCicdContent() {
           environment={selected}
           entity={entity}
           production={!!stages.find(s => s.name === selected.stage)?.production}
-          onClose={() => setSelected(undefined)}
+          onClose={() => {
+            setSelected(undefined);
+            // Runs started and finished in the drawer change the row's last
+            // run, which the server only reports on the next page load.
+            changed();
+          }}
           onChange={changed}
         />
       )}

@@ -1,4 +1,4 @@
-import { shortNamespace } from './environmentColumns';
+import { environmentColumns, shortNamespace } from './environmentColumns';
 
 describe('shortNamespace', () => {
   it.each([
@@ -16,5 +16,17 @@ describe('shortNamespace', () => {
     ['/a/b/c/d/', '…/c/d/'],
   ])('shows %s as %s', (uri, shown) => {
     expect(shortNamespace(uri)).toBe(shown);
+  });
+});
+
+describe('environmentColumns', () => {
+  it('keeps cells on one line, but for the status and its message', () => {
+    const columns = environmentColumns({ acrossDags: true });
+    const styles = columns.map(column => column.cellStyle);
+    expect(columns.find(c => c.field === 'status')?.cellStyle).toBeUndefined();
+    expect(styles.filter(Boolean)).toHaveLength(columns.length - 1);
+    // One object per column: Backstage's Table writes a highlighted
+    // column's bold into its style, which must not spread to the others.
+    expect(new Set(styles.filter(Boolean)).size).toBe(columns.length - 1);
   });
 });

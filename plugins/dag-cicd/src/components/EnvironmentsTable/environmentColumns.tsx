@@ -37,9 +37,6 @@ export function shortNamespace(uri: string): string {
     : `${scheme}…/${folders.slice(-2).join('/')}/`;
 }
 
-// Short values stay on one line; the namespace and names may wrap.
-const oneLine = { whiteSpace: 'nowrap' } as const;
-
 const dag: TableColumn<Environment> = {
   title: 'DAG',
   field: 'entityRef',
@@ -58,11 +55,10 @@ export function environmentColumns(
   const columns: TableColumn<Environment>[] = [
     ...(acrossDags ? [dag] : []),
     { title: 'Name', field: 'name', highlight: true },
-    { title: 'Stage', field: 'stage', cellStyle: oneLine },
+    { title: 'Stage', field: 'stage' },
     {
       title: 'Commit',
       field: 'commit',
-      cellStyle: oneLine,
       render: env => <CommitLink commit={env.commit} entity={entity} />,
     },
     { title: 'Profile', field: 'profile' },
@@ -94,7 +90,6 @@ export function environmentColumns(
     {
       title: 'Last run',
       field: 'lastRun',
-      cellStyle: oneLine,
       render: env => {
         if (!env.lastRun) return 'none';
         const state = <RunStateLabel state={env.lastRun.state} />;
@@ -119,7 +114,6 @@ export function environmentColumns(
     {
       title: 'Created',
       field: 'createdAt',
-      cellStyle: oneLine,
       // Newest first, which is also the server's own order.
       defaultSort: 'desc',
       render: env => (
@@ -129,7 +123,6 @@ export function environmentColumns(
     {
       title: 'Expires',
       field: 'expiresAt',
-      cellStyle: oneLine,
       render: env => (
         <span title={env.expiresAt ?? undefined}>
           {expiresIn(env.expiresAt)}
@@ -140,6 +133,12 @@ export function environmentColumns(
   return columns.map(column => ({
     ...column,
     sorting: isSortable(column.field),
+    // Every cell but the status (which carries a failure's message) stays
+    // on one line: wrapping `ci_ab12cd3` or a namespace mid-word makes them
+    // unreadable, and a table wider than the page scrolls sideways instead.
+    // A new object per column: Backstage's Table writes the bold of a
+    // `highlight` column into it.
+    cellStyle: column.field === 'status' ? undefined : { whiteSpace: 'nowrap' },
   }));
 }
 
