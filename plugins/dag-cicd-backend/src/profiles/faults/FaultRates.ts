@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import type { FaultRates } from '@dag-cicd/plugin-dag-cicd-common';
 
 /**
  * Every fault the injector knows. Row faults are decided row by row; file
@@ -18,25 +19,22 @@ export const FAULT_NAMES = [
 /** The name of one fault, as in {@link FaultRates} and in the report. */
 export type FaultName = (typeof FAULT_NAMES)[number];
 
-/** How often each fault is injected: each a probability in [0, 1]; absent = 0. */
-export interface FaultRates {
-  /** Per row: one random non-key column set to empty (CSV) or `null` (JSON). */
-  nulls?: number;
-  /** Per row: the row made unreadable (CSV: bad quoting or wrong column count; JSONL: broken JSON). */
-  malformed?: number;
-  /** Per row: the row emitted twice. */
-  duplicates?: number;
-  /** Per row: the timestamp column moved back by `lateBy` (late data). */
-  late?: number;
-  /** Per row: the row held back and emitted after up to 16 later rows. */
-  outOfOrder?: number;
-  /** Per file: one column dropped, renamed or retyped, in every row. */
-  drift?: number;
-  /** Per file: the file cut in the middle of a row near its end. */
-  truncated?: number;
-  /** Per file: the file emptied (CSV: header only; JSONL: zero bytes). */
-  empty?: number;
-}
+/**
+ * How often each fault is injected: each a probability in [0, 1]; absent = 0.
+ * The API's own type, so that a fault the API adds is one this module must
+ * know (see below).
+ */
+export type { FaultRates };
+
+// Compiles only while FAULT_NAMES and the API's FaultRates name the same
+// faults, both ways.
+const SAME_FAULTS: [
+  Exclude<keyof FaultRates, FaultName>,
+  Exclude<FaultName, keyof FaultRates>,
+] extends [never, never]
+  ? true
+  : never = true;
+void SAME_FAULTS;
 
 function isFaultName(name: string): name is FaultName {
   return (FAULT_NAMES as readonly string[]).includes(name);
