@@ -168,8 +168,11 @@ export const dagCicdPlugin = createBackendPlugin({
         });
 
         const airflow = AirflowInstances.fromConfig(config, { logger });
+        // Read once: promotions (policy files) and branch heads share them.
+        const integrations = ScmIntegrations.fromConfig(config);
         const promotions = createPromotionService({
           config,
+          integrations,
           knex: db,
           environments: store,
           access,
@@ -251,10 +254,7 @@ export const dagCicdPlugin = createBackendPlugin({
             environments,
             runs,
             dags: new DagStatusService({ access, airflow }),
-            branchHeads: new BranchHeadService({
-              access,
-              integrations: ScmIntegrations.fromConfig(config),
-            }),
+            branchHeads: new BranchHeadService({ access, integrations }),
             promotions,
           }),
         );

@@ -5,7 +5,7 @@ import {
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { DeployAction, PromotionGate } from '@dag-cicd/plugin-dag-cicd-node';
@@ -43,6 +43,8 @@ export function createPromotionService(options: {
   logger: LoggerService;
   auditor: AuditorService;
   urlReader: UrlReaderService;
+  /** The app's SCM integrations, read once by the plugin. */
+  integrations: ScmIntegrationRegistry;
   notifications?: NotificationService;
   moduleGates: PromotionGate[];
   moduleActions: DeployAction[];
@@ -60,7 +62,7 @@ export function createPromotionService(options: {
   const policyFilePath = config.getOptionalString(
     'dagCicd.promotions.policyFile',
   );
-  const integrations = ScmIntegrations.fromConfig(config);
+  const { integrations } = options;
   return new PromotionService({
     store: new DatabasePromotionStore(options.knex),
     environments: options.environments,

@@ -25,6 +25,7 @@ import {
   resolveBranchHead,
   ScmUnavailableError,
 } from './branchHead';
+import { scmAccess } from './branchHeads/BranchHeadHost';
 import { EntityAccess } from './entityAccess';
 import { createRouter } from './router';
 import { Stages } from './stages';
@@ -151,7 +152,7 @@ describe('resolveBranchHead', () => {
   it("asks GitHub for the branch's SHA with the integration's token", async () => {
     const seen = github({ 'feature/x': SHA });
     await expect(
-      resolveBranchHead(GITHUB_REPO, 'feature/x', { integrations }),
+      resolveBranchHead(GITHUB_REPO, 'feature/x', scmAccess(integrations)),
     ).resolves.toEqual({ ref: 'feature/x', commit: SHA });
     expect(seen).toEqual([
       {
@@ -165,7 +166,7 @@ describe('resolveBranchHead', () => {
   it('asks GitLab for the branch of the project the URL names', async () => {
     const seen = gitlab({ main: SHA });
     await expect(
-      resolveBranchHead(GITLAB_REPO, 'main', { integrations }),
+      resolveBranchHead(GITLAB_REPO, 'main', scmAccess(integrations)),
     ).resolves.toEqual({ ref: 'main', commit: SHA });
     expect(seen).toEqual([
       {
@@ -180,9 +181,11 @@ describe('resolveBranchHead', () => {
     ['GitLab', GITLAB_REPO, () => gitlab({})],
   ])('answers 404 naming a branch %s does not have', async (_, url, host) => {
     host();
-    const error = await resolveBranchHead(url, 'nope', { integrations }).catch(
-      e => e,
-    );
+    const error = await resolveBranchHead(
+      url,
+      'nope',
+      scmAccess(integrations),
+    ).catch(e => e);
     expect(error.name).toBe('NotFoundError');
     expect(error.message).toMatch(/No branch "nope" in .*orders on /);
   });
@@ -191,9 +194,11 @@ describe('resolveBranchHead', () => {
     ['a host without an integration', 'https://git.example.org/acme/orders'],
     ['an entity without a source URL', undefined],
   ])('answers 400 asking for the SHA for %s', async (_, url) => {
-    const error = await resolveBranchHead(url, 'main', { integrations }).catch(
-      e => e,
-    );
+    const error = await resolveBranchHead(
+      url,
+      'main',
+      scmAccess(integrations),
+    ).catch(e => e);
     expect(error.name).toBe('InputError');
     expect(error.message).toMatch(
       /A branch cannot be resolved for this DAG's repository .*give the commit SHA/,
@@ -204,7 +209,7 @@ describe('resolveBranchHead', () => {
     const error = await resolveBranchHead(
       'https://git.example.org/acme/orders',
       'main',
-      { integrations },
+      scmAccess(integrations),
     ).catch(e => e);
     expect(error.message).toContain(
       'no integration in app-config covers git.example.org; integrations configured are github: github.com; gitlab: gitlab.example.com, gitlab.com; bitbucketCloud: bitbucket.org; bitbucketServer: bitbucket.example.com; azure: dev.azure.com; gitea: gitea.example.com)',
@@ -220,9 +225,11 @@ describe('resolveBranchHead', () => {
     server.use(
       http.get('https://api.github.com/repos/acme/orders/commits/:ref', answer),
     );
-    const error = await resolveBranchHead(GITHUB_REPO, 'main', {
-      integrations,
-    }).catch(e => e);
+    const error = await resolveBranchHead(
+      GITHUB_REPO,
+      'main',
+      scmAccess(integrations),
+    ).catch(e => e);
     expect(error.statusCode).toBe(502);
     expect(error.message).toContain('github.com');
   });
@@ -230,9 +237,11 @@ describe('resolveBranchHead', () => {
   it.each(['a..b', 'has space', '-rf', 'x'.repeat(256), 'a:b', 'x.lock', ''])(
     'answers 400 for the invalid branch name %j without asking the host',
     async ref => {
-      const error = await resolveBranchHead(GITHUB_REPO, ref, {
-        integrations,
-      }).catch(e => e);
+      const error = await resolveBranchHead(
+        GITHUB_REPO,
+        ref,
+        scmAccess(integrations),
+      ).catch(e => e);
       expect(error.name).toBe('InputError');
       expect(error.message).toMatch(/is not a valid branch name/);
     },
@@ -380,7 +389,7 @@ describe.each(hosts)('resolveBranchHead on $name', host => {
     return seen;
   }
   const resolve = (ref: string) =>
-    resolveBranchHead(host.repositoryUrl, ref, { integrations });
+    resolveBranchHead(host.repositoryUrl, ref, scmAccess(integrations));
 
   it("answers a branch's head, asked with the integration's credentials", async () => {
     const seen = serve({ 'feature/x': SHA });
@@ -444,15 +453,15 @@ describe.each(hosts)('resolveBranchHead on $name', host => {
 });
 
 describe('resolveBranchHead with a Bitbucket Cloud OAuth client', () => {
-  const oauth = {
-    integrations: ScmIntegrations.fromConfig(
+  const oauth = scmAccess(
+    ScmIntegrations.fromConfig(
       new ConfigReader({
         integrations: {
           bitbucketCloud: [{ clientId: 'client', clientSecret: 'secret' }],
         },
       }),
     ),
-  };
+  );
   const tokenUrl = 'https://bitbucket.org/site/oauth2/access_token';
   const url = 'https://bitbucket.org/acme/orders/src/main/';
 

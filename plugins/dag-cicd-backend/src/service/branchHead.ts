@@ -1,8 +1,4 @@
 import { InputError } from '@backstage/errors';
-import {
-  DefaultAzureDevOpsCredentialsProvider,
-  DefaultGithubCredentialsProvider,
-} from '@backstage/integration';
 import { dagCicdEnvironmentReadPermission } from '@dag-cicd/plugin-dag-cicd-common';
 import { Caller } from './EnvironmentService';
 import { EntityAccess } from './entityAccess';
@@ -10,7 +6,11 @@ import { entitySourceUrl } from './entityRepository';
 import { azureDevOpsBranchHeads } from './branchHeads/azureDevOps';
 import { bitbucketCloudBranchHeads } from './branchHeads/bitbucketCloud';
 import { bitbucketServerBranchHeads } from './branchHeads/bitbucketServer';
-import { BranchHeadHost, ScmAccess } from './branchHeads/BranchHeadHost';
+import {
+  BranchHeadHost,
+  ScmAccess,
+  scmAccess,
+} from './branchHeads/BranchHeadHost';
 import { fetchBranchHead } from './branchHeads/fetchBranchHead';
 import { githubBranchHeads } from './branchHeads/github';
 import { gitlabBranchHeads } from './branchHeads/gitlab';
@@ -131,22 +131,15 @@ export async function resolveBranchHead(
  */
 export class BranchHeadService {
   private readonly access: EntityAccess;
-  private readonly scm: Required<ScmAccess>;
+  private readonly scm: ScmAccess;
 
-  constructor(options: ScmAccess & { access: EntityAccess }) {
-    const { access, integrations } = options;
+  constructor(
+    options: Pick<ScmAccess, 'integrations'> &
+      Partial<ScmAccess> & { access: EntityAccess },
+  ) {
+    const { access, integrations, ...providers } = options;
     this.access = access;
-    // Built once: the providers cache tokens (GitHub App installations,
-    // Azure identities) between requests.
-    this.scm = {
-      integrations,
-      githubCredentials:
-        options.githubCredentials ??
-        DefaultGithubCredentialsProvider.fromIntegrations(integrations),
-      azureCredentials:
-        options.azureCredentials ??
-        DefaultAzureDevOpsCredentialsProvider.fromIntegrations(integrations),
-    };
+    this.scm = scmAccess(integrations, providers);
   }
 
   async resolve(

@@ -1,5 +1,7 @@
 import {
   AzureDevOpsCredentialsProvider,
+  DefaultAzureDevOpsCredentialsProvider,
+  DefaultGithubCredentialsProvider,
   GithubCredentialsProvider,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
@@ -7,10 +9,28 @@ import {
 /** The integrations of the app, and credential providers that keep tokens. */
 export interface ScmAccess {
   integrations: ScmIntegrationRegistry;
-  /** Defaults to one built from the integrations */
-  githubCredentials?: GithubCredentialsProvider;
-  /** Defaults to one built from the integrations */
-  azureCredentials?: AzureDevOpsCredentialsProvider;
+  githubCredentials: GithubCredentialsProvider;
+  azureCredentials: AzureDevOpsCredentialsProvider;
+}
+
+/**
+ * The access of the app's integrations, with the credential providers
+ * built from them unless given. Built once per app: the providers cache
+ * tokens (GitHub App installations, Azure identities) between requests.
+ */
+export function scmAccess(
+  integrations: ScmIntegrationRegistry,
+  providers: Partial<Omit<ScmAccess, 'integrations'>> = {},
+): ScmAccess {
+  return {
+    integrations,
+    githubCredentials:
+      providers.githubCredentials ??
+      DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+    azureCredentials:
+      providers.azureCredentials ??
+      DefaultAzureDevOpsCredentialsProvider.fromIntegrations(integrations),
+  };
 }
 
 /** One HTTP request to an SCM host's API. */

@@ -1,4 +1,3 @@
-import { DefaultAzureDevOpsCredentialsProvider } from '@backstage/integration';
 import { BranchHeadHost } from './BranchHeadHost';
 import {
   apiPath,
@@ -78,12 +77,9 @@ export const azureDevOpsBranchHeads: BranchHeadHost = {
       repository: `${project}/${repo}`,
       async request() {
         // undefined for a server with no credentials: anonymous access
-        const credentials = await (
-          scm.azureCredentials ??
-          DefaultAzureDevOpsCredentialsProvider.fromIntegrations(
-            scm.integrations,
-          )
-        ).getCredentials({ url: url.href });
+        const credentials = await scm.azureCredentials.getCredentials({
+          url: url.href,
+        });
         // The collection (Azure DevOps Server) has as many segments as it needs.
         const scope = [...collection, project]
           .map(encodeURIComponent)

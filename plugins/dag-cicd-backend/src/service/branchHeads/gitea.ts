@@ -24,10 +24,8 @@ export const giteaBranchHeads: BranchHeadHost = {
     const integration = scm.integrations.gitea.byUrl(url.href);
     if (!integration) return undefined;
     const { config } = integration;
-    const baseUrl = (config.baseUrl ?? `https://${config.host}`).replace(
-      /\/+$/,
-      '',
-    );
+    // Defaulted to https://{host} and trimmed by the integration's config.
+    const baseUrl = config.baseUrl!;
     const { owner, repo } = giteaRepository(url, new URL(baseUrl).pathname);
     return {
       repository: `${owner}/${repo}`,

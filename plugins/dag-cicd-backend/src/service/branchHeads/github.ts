@@ -1,4 +1,3 @@
-import { DefaultGithubCredentialsProvider } from '@backstage/integration';
 import { BranchHeadHost } from './BranchHeadHost';
 import { apiPath, ownerAndRepository } from './repositoryPath';
 
@@ -21,10 +20,9 @@ export const githubBranchHeads: BranchHeadHost = {
     return {
       repository: `${owner}/${repo}`,
       async request() {
-        const { headers } = await (
-          scm.githubCredentials ??
-          DefaultGithubCredentialsProvider.fromIntegrations(scm.integrations)
-        ).getCredentials({ url: url.href });
+        const { headers } = await scm.githubCredentials.getCredentials({
+          url: url.href,
+        });
         return {
           url: `${
             integration.config.apiBaseUrl
