@@ -661,7 +661,7 @@ export const spec = {
       "get": {
         "operationId": "ResolveBranchHead",
         "summary": "The commit a branch of the DAG's repository points at now, so that an environment can be asked for by branch name.",
-        "description": "Asks the SCM integration of the entity's source location (the `backstage.io/source-location` annotation, else the location of its catalog-info file) for the branch's head; GitHub and GitLab are supported. Answers 400 when the repository has no such integration (give the commit SHA instead) or the ref is not a valid branch name, 404 naming the branch when the repository has no such branch, 502 naming the host when it cannot answer. The caller needs `dag-cicd.environment.read` on the entity.",
+        "description": "Asks the SCM integration of the entity's source location (the `backstage.io/source-location` annotation, else the location of its catalog-info file) for the branch's head; GitHub, GitLab, Bitbucket Cloud and Server, Azure DevOps and Gitea are supported. Answers 400 when the repository has no such integration (give the commit SHA instead) or the ref is not a valid branch name, 404 naming the branch when the repository has no such branch, 502 naming the host when it cannot answer. The caller needs `dag-cicd.environment.read` on the entity.",
         "security": [
           {},
           {
