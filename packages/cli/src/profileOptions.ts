@@ -5,7 +5,7 @@ import { CliError, ExitCode } from './exitCodes';
 // the configured bounds, and whether a fault name exists, is the server's
 // call: its 400 names the valid values, and the CLI prints it as it is.
 
-/** Parses a whole number of at least 1, for `--sample-max-*` flags. */
+/** Parses a whole number of at least 1, for `--limit` and `--sample-max-*`. */
 export function parseCount(flag: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value) || Number(value) < 1) {

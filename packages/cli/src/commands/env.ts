@@ -114,7 +114,7 @@ export function registerEnvCommands(program: Command, action: Action) {
       '--status <status>',
       `only in this status: ${ENVIRONMENT_STATUSES.join(', ')}`,
     )
-    .option('--limit <n>', 'at most this many', parseLimit, 100)
+    .option('--limit <n>', 'at most this many', parseCount('--limit'), 100)
     .action(
       action(async (ctx, options) => {
         if (options.status && !ENVIRONMENT_STATUSES.includes(options.status)) {
@@ -233,15 +233,4 @@ function parseSeed(value: string): number {
     );
   }
   return Number(value);
-}
-
-function parseLimit(value: string): number {
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new CliError(
-      `--limit "${value}" is not a positive whole number`,
-      ExitCode.usage,
-    );
-  }
-  return limit;
 }
