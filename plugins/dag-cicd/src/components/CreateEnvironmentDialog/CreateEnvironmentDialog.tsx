@@ -185,20 +185,22 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
   };
 
   const submit = async () => {
-    const input = readCommitInput(form.commit);
-    const branchHead = 'branch' in input ? await branch.resolve() : undefined;
-    if ('branch' in input && !branchHead) return;
-    const result = toCreateRequest(entityRef, form, {
-      production,
-      branchHead,
-    });
-    if ('errors' in result) {
-      setErrors(result.errors);
-      return;
-    }
+    // Busy from the first click: resolving a branch takes a round trip, and a
+    // second click meanwhile would send a second create.
     setSubmitting(true);
     setFormError(undefined);
     try {
+      const input = readCommitInput(form.commit);
+      const branchHead = 'branch' in input ? await branch.resolve() : undefined;
+      if ('branch' in input && !branchHead) return;
+      const result = toCreateRequest(entityRef, form, {
+        production,
+        branchHead,
+      });
+      if ('errors' in result) {
+        setErrors(result.errors);
+        return;
+      }
       const environment = await api.createEnvironment(result.request);
       setCreated(environment);
       onCreated?.(environment);
@@ -512,10 +514,11 @@ function serverMessage(error: unknown): string {
 
 /**
  * The head of the branch the commit field names, asked of the backend, which
- * resolves it through the SCM integration of the DAG's repository. One
- * request per branch name, however often the field is left or submitted; a
- * refusal (no integration, no such branch) goes to `onError`, unless the
- * field has changed since.
+ * resolves it through the SCM integration of the DAG's repository. A head
+ * found is kept, and a request in flight shared, however often the field is
+ * left or submitted; a refusal (no integration, no such branch) goes to
+ * `onError`, unless the field has changed since, and is asked again next time
+ * (the branch may have been pushed meanwhile).
  */
 function useBranchHead(
   entityRef: string,
