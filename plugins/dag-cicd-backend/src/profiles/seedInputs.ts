@@ -264,10 +264,7 @@ export async function seedInputs(
       }
     });
   } else {
-    await forEachConcurrently(copies, CONCURRENCY, copy => {
-      signal?.throwIfAborted();
-      return copyObject(copy, how);
-    });
+    await copyAll(copies, how);
   }
   return {
     inputs: Object.fromEntries(
@@ -381,14 +378,80 @@ interface CopyOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Whether an object is copied as it is: anything but CSV or JSON Lines, and
+ * every object when no row is sampled out or faulted.
+ */
+function isWhole(copy: Copy, options: CopyOptions): boolean {
+  return !formatOf(copy.key) || (options.rowFraction >= 1 && !options.report);
+}
+
+/**
+ * Copies every object. Whole objects go in bulk to a store that has
+ * `copyMany` (the file store makes them in worker threads), the rest one by
+ * one, {@link CONCURRENCY} at once. Settles only once no copy is in flight,
+ * so that a failed seeding never has a copy land after it.
+ */
+async function copyAll(copies: Copy[], options: CopyOptions): Promise<void> {
+  const { stores, signal } = options;
+  const bulk = new Map<DataStore, Copy[]>();
+  const single: Copy[] = [];
+  for (const copy of copies) {
+    const store = stores.forUri(copy.from);
+    if (
+      store.copyMany &&
+      store === stores.forUri(copy.to) &&
+      isWhole(copy, options)
+    ) {
+      const some = bulk.get(store) ?? [];
+      some.push(copy);
+      bulk.set(store, some);
+    } else {
+      single.push(copy);
+    }
+  }
+  const settled = await Promise.allSettled([
+    ...[...bulk].map(([store, some]) => store.copyMany!(some, { signal })),
+    forEachConcurrently(single, CONCURRENCY, copy => {
+      signal?.throwIfAborted();
+      return copyObject(copy, options);
+    }),
+  ]);
+  const failed = settled.find(result => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 /** Copies one object whole, or streams it through the row sample and faults. */
 async function copyObject(copy: Copy, options: CopyOptions): Promise<void> {
-  const { stores, rowFraction, seed, report, signal } = options;
+  const { stores, signal } = options;
   const source = stores.forUri(copy.from);
   const target = stores.forUri(copy.to);
-  const format = formatOf(copy.key);
+  const whole = isWhole(copy, options);
+  if (whole && source === target) {
+    await source.copy(copy.from, copy.to);
+    return;
+  }
+  const body = await source.read(copy.from);
+  if (signal) addAbortSignal(signal, body);
+  if (whole) {
+    await target.write(copy.to, body);
+    return;
+  }
+  const transforms = rowTransforms(copy, formatOf(copy.key)!, options);
+  // An error anywhere destroys every stream with it, the last one included,
+  // so the store's write fails and publishes nothing; it reports the error.
+  pipeline([body, ...transforms], () => {});
+  await target.write(copy.to, transforms.at(-1)!);
+}
+
+/** The row sample and the fault injector an object streams through. */
+function rowTransforms(
+  copy: Copy,
+  format: NonNullable<ReturnType<typeof formatOf>>,
+  { rowFraction, seed, report, rates }: CopyOptions,
+): Transform[] {
   const transforms: Transform[] = [];
-  if (format && rowFraction < 1) {
+  if (rowFraction < 1) {
     transforms.push(
       sampleRows({
         format,
@@ -398,29 +461,18 @@ async function copyObject(copy: Copy, options: CopyOptions): Promise<void> {
       }),
     );
   }
-  if (format && report) {
+  if (report) {
     transforms.push(
       createFaultInjector({
         format,
         seed,
         file: copy.file,
-        rates: options.rates ?? {},
+        rates: rates ?? {},
         report,
       }),
     );
   }
-  if (transforms.length === 0 && source === target) {
-    await source.copy(copy.from, copy.to);
-    return;
-  }
-  const body = await source.read(copy.from);
-  if (signal) addAbortSignal(signal, body);
-  if (transforms.length > 0) {
-    // An error anywhere destroys every stream with it, the last one included,
-    // so the store's write fails and publishes nothing; it reports the error.
-    pipeline([body, ...transforms], () => {});
-  }
-  await target.write(copy.to, transforms.at(-1) ?? body);
+  return transforms;
 }
 
 /**

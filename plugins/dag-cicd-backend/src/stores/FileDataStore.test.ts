@@ -41,6 +41,14 @@ async function checksums(folder: string): Promise<Record<string, string>> {
   return result;
 }
 
+// Each copy test runs both ways: `copyMany` runs the same checks in a worker.
+const copyWays = ['copy', 'copyMany'] as const;
+
+function copying(store: FileDataStore, way: (typeof copyWays)[number]) {
+  return (from: string, to: string) =>
+    way === 'copy' ? store.copy(from, to) : store.copyMany([{ from, to }]);
+}
+
 describe('FileDataStore', () => {
   let tmp: string;
   let root: string;
@@ -174,6 +182,87 @@ describe('FileDataStore', () => {
     ).rejects.toThrow(NotFoundError);
   });
 
+  describe('copyMany', () => {
+    const keys = Array.from(
+      { length: 150 },
+      (_, i) => `dt=2026-11-${String(i % 7).padStart(2, '0')}/part-${i}.csv`,
+    );
+
+    beforeEach(async () => {
+      for (const key of keys) {
+        await store.write(`${rootUri}prod/events/${key}`, `rows of ${key}\n`);
+      }
+    });
+
+    it('copies every object, in worker threads, making the folders', async () => {
+      await store.copyMany(
+        keys.map(key => ({
+          from: `${rootUri}prod/events/${key}`,
+          to: `${ci1}inputs/events/${key}`,
+        })),
+      );
+      expect(await checksums(path.join(root, 'default/orders/ci_1'))).toEqual(
+        Object.fromEntries(
+          Object.entries(await checksums(path.join(root, 'prod/events'))).map(
+            ([key, sum]) => [`inputs/events/${key}`, sum],
+          ),
+        ),
+      );
+    });
+
+    it('checks every URI before copying anything', async () => {
+      const copies = keys.map(key => ({
+        from: `${rootUri}prod/events/${key}`,
+        to: `${ci1}inputs/events/${key}`,
+      }));
+      copies.push({ from: copies[0].from, to: `file://${outside}/x.csv` });
+      await expect(store.copyMany(copies)).rejects.toThrow(
+        /is not within the data store root/,
+      );
+      expect(await collect(store.list(ci1))).toEqual([]);
+      expect(await fs.readdir(outside)).toEqual([]);
+    });
+
+    it("fails with the store's own error types, copying nothing after the first failure", async () => {
+      const copies = keys.map(key => ({
+        from: `${rootUri}prod/events/${key}`,
+        to: `${ci1}inputs/events/${key}`,
+      }));
+      copies.splice(3, 0, {
+        from: `${rootUri}prod/missing.csv`,
+        to: `${ci1}inputs/missing.csv`,
+      });
+      const failure = await store.copyMany(copies).catch(error => error);
+      expect(failure).toBeInstanceOf(NotFoundError);
+      expect(failure.message).toBe(`No object at ${rootUri}prod/missing.csv`);
+      // Settled: nothing lands after the failure was reported.
+      const copied = (await collect(store.list(ci1))).length;
+      expect(copied).toBeLessThan(keys.length);
+      await new Promise(resolve => setTimeout(resolve, 50));
+      expect((await collect(store.list(ci1))).length).toBe(copied);
+    });
+
+    it('stops at an aborted signal, with its reason', async () => {
+      const controller = new AbortController();
+      controller.abort(new Error('the environment was torn down'));
+      await expect(
+        store.copyMany(
+          keys.map(key => ({
+            from: `${rootUri}prod/events/${key}`,
+            to: `${ci1}inputs/events/${key}`,
+          })),
+          { signal: controller.signal },
+        ),
+      ).rejects.toThrow('the environment was torn down');
+      expect(await collect(store.list(ci1))).toEqual([]);
+    });
+
+    it('copies nothing for an empty list', async () => {
+      await store.copyMany([]);
+      expect(await collect(store.list(ci1))).toEqual([]);
+    });
+  });
+
   describe('atomic write', () => {
     function failingMidway() {
       return new Readable({
@@ -298,42 +387,52 @@ describe('FileDataStore', () => {
       expect(await fs.readdir(outside)).toEqual(['secret.txt']);
     });
 
-    it('does not copy from or through a link', async () => {
-      await store.write(`${ci1}in.csv`, 'inside');
-      for (const from of [`${ci1}secret.txt`, `${ci1}escape/secret.txt`]) {
-        await expect(store.copy(from, `${ci1}copy.csv`)).rejects.toThrow(
-          /symbolic link/,
-        );
-      }
-      await expect(
-        store.copy(`${ci1}in.csv`, `${ci1}escape/copy.csv`),
-      ).rejects.toThrow(/symbolic link/);
-      expect(await store.exists(`${ci1}copy.csv`)).toBe(false);
-      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
-    });
+    it.each(copyWays)(
+      'does not copy from or through a link (%s)',
+      async way => {
+        const copy = copying(store, way);
+        await store.write(`${ci1}in.csv`, 'inside');
+        for (const from of [`${ci1}secret.txt`, `${ci1}escape/secret.txt`]) {
+          await expect(copy(from, `${ci1}copy.csv`)).rejects.toThrow(
+            /symbolic link/,
+          );
+        }
+        await expect(
+          copy(`${ci1}in.csv`, `${ci1}escape/copy.csv`),
+        ).rejects.toThrow(/symbolic link/);
+        expect(await store.exists(`${ci1}copy.csv`)).toBe(false);
+        expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+      },
+    );
 
-    it('creates no folder through a link deep in the path', async () => {
-      await expect(
-        store.write(`${ci1}escape/new/deeper/x.csv`, 'x'),
-      ).rejects.toThrow(/symbolic link/);
-      await store.write(`${ci1}in.csv`, 'x');
-      await expect(
-        store.copy(`${ci1}in.csv`, `${ci1}escape/new/x.csv`),
-      ).rejects.toThrow(/symbolic link/);
-      expect(await fs.readdir(outside)).toEqual(['secret.txt']);
-    });
+    it.each(copyWays)(
+      'creates no folder through a link deep in the path (%s)',
+      async way => {
+        await expect(
+          store.write(`${ci1}escape/new/deeper/x.csv`, 'x'),
+        ).rejects.toThrow(/symbolic link/);
+        await store.write(`${ci1}in.csv`, 'x');
+        await expect(
+          copying(store, way)(`${ci1}in.csv`, `${ci1}escape/new/x.csv`),
+        ).rejects.toThrow(/symbolic link/);
+        expect(await fs.readdir(outside)).toEqual(['secret.txt']);
+      },
+    );
 
-    it("replaces a link at the target's name, never writing through it", async () => {
-      await store.write(`${ci1}secret.txt`, 'written');
-      await store.write(`${ci1}in.csv`, 'copied');
-      await store.copy(`${ci1}in.csv`, `${ci1}secret.txt`);
-      const target = path.join(root, 'default/orders/ci_1/secret.txt');
-      expect((await fs.lstat(target)).isFile()).toBe(true);
-      expect(await fs.readFile(target, 'utf8')).toBe('copied');
-      expect(await fs.readFile(path.join(outside, 'secret.txt'), 'utf8')).toBe(
-        'outside the root',
-      );
-    });
+    it.each(copyWays)(
+      "replaces a link at the target's name, never writing through it (%s)",
+      async way => {
+        await store.write(`${ci1}secret.txt`, 'written');
+        await store.write(`${ci1}in.csv`, 'copied');
+        await copying(store, way)(`${ci1}in.csv`, `${ci1}secret.txt`);
+        const target = path.join(root, 'default/orders/ci_1/secret.txt');
+        expect((await fs.lstat(target)).isFile()).toBe(true);
+        expect(await fs.readFile(target, 'utf8')).toBe('copied');
+        expect(
+          await fs.readFile(path.join(outside, 'secret.txt'), 'utf8'),
+        ).toBe('outside the root');
+      },
+    );
 
     it('finds nothing behind a dangling link, and creates nothing there', async () => {
       const gone = path.join(outside, 'gone');
@@ -375,9 +474,11 @@ describe('FileDataStore', () => {
     const pipe = `${rootUri}default/pipe`;
     expect(await store.exists(pipe)).toBe(false);
     await expect(store.read(pipe)).rejects.toThrow(NotFoundError);
-    await expect(store.copy(pipe, `${rootUri}default/x`)).rejects.toThrow(
-      NotFoundError,
-    );
+    for (const way of copyWays) {
+      await expect(
+        copying(store, way)(pipe, `${rootUri}default/x`),
+      ).rejects.toThrow(NotFoundError);
+    }
     expect(await collect(store.list(`${rootUri}default/`))).toEqual([]);
   });
 
@@ -386,9 +487,11 @@ describe('FileDataStore', () => {
     await expect(store.write(`${ci1}a.csv/b.csv`, 'y')).rejects.toThrow(
       InputError,
     );
-    await expect(
-      store.copy(`${ci1}a.csv`, `${ci1}a.csv/c/d.csv`),
-    ).rejects.toThrow(InputError);
+    for (const way of copyWays) {
+      await expect(
+        copying(store, way)(`${ci1}a.csv`, `${ci1}a.csv/c/d.csv`),
+      ).rejects.toThrow(InputError);
+    }
     expect(await store.exists(`${ci1}a.csv/b.csv`)).toBe(false);
     expect(await text(await store.read(`${ci1}a.csv`))).toBe('x');
   });
@@ -431,6 +534,16 @@ describe('FileDataStore', () => {
               op: fc.constant('copy' as const),
               from: fc.constantFrom(...places),
               to: fc.constantFrom(...places, 'a/b/c/x.csv'),
+            }),
+            fc.record({
+              op: fc.constant('copyMany' as const),
+              copies: fc.array(
+                fc.record({
+                  from: fc.constantFrom(...places),
+                  to: fc.constantFrom(...places, 'a/b/c/x.csv'),
+                }),
+                { minLength: 1, maxLength: 3 },
+              ),
             }),
             ...(['list', 'deletePrefix'] as const).map(op =>
               fc.record({
@@ -501,8 +614,11 @@ describe('FileDataStore', () => {
       await expect(store.exists(uri)).rejects.toThrow(InputError);
       await expect(store.read(uri)).rejects.toThrow(InputError);
       await expect(store.write(uri, 'x')).rejects.toThrow(InputError);
-      await expect(store.copy(`${ci1}a`, uri)).rejects.toThrow(InputError);
-      await expect(store.copy(uri, `${ci1}a`)).rejects.toThrow(InputError);
+      for (const way of copyWays) {
+        const copy = copying(store, way);
+        await expect(copy(`${ci1}a`, uri)).rejects.toThrow(InputError);
+        await expect(copy(uri, `${ci1}a`)).rejects.toThrow(InputError);
+      }
       await expect(store.deletePrefix(prefix)).rejects.toThrow(InputError);
       await expect(collect(store.list(prefix))).rejects.toThrow(InputError);
       expect(await fs.readdir(outside)).toEqual([]);

@@ -1,18 +1,21 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import { DataStore, DataStoreObject } from '@dag-cicd/plugin-dag-cicd-node';
-import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream, Stats } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isWithin } from '../namespaces/DataNamespace';
 import { crawl } from '../util/concurrency';
-
-// In-flight writes live beside their target under this name, so that a rename
-// can publish them atomically (same folder, same file system). `list` hides
-// them; a crashed write leaves one behind for `deletePrefix` to clean up.
-const TEMP_PREFIX = '.dag-cicd-tmp-';
+import { CopyWorkers, PathCopy } from './CopyWorkers';
+import { awaited, runAsync } from './fileCalls';
+import {
+  codeOf,
+  FileRoot,
+  isMissing,
+  linkError,
+  TEMP_PREFIX,
+} from './FileRoot';
 
 /** Files whose sizes `list` asks for at once. */
 const LIST_BATCH = 64;
@@ -24,32 +27,6 @@ const WALK_CONCURRENCY = 8;
 // regular file), so that fstat can tell it is not an object.
 const OPEN_OBJECT =
   constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-// Clones the blocks where the file system can (Btrfs, XFS, APFS): no bytes
-// copied at all. Elsewhere libuv falls back to copy_file_range or sendfile.
-// EXCL: the temporary file is created, never opened through a link.
-const COPY_FLAGS = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
-
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException)?.code;
-}
-
-function isMissing(error: unknown): boolean {
-  const code = codeOf(error);
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function underFileError(uri: string): InputError {
-  return new InputError(`${JSON.stringify(uri)} is under a file, not a folder`);
-}
-
-function linkError(uri: string): InputError {
-  return new InputError(
-    `${JSON.stringify(
-      uri,
-    )} goes through a symbolic link, which the file data store does not follow`,
-  );
-}
 
 /**
  * The embedded data store: `file://` URIs under one local folder.
@@ -86,16 +63,18 @@ function linkError(uri: string): InputError {
  * - The root's own real path is read once: the root is configuration, and
  *   moving it while the backend runs is not supported.
  *
- * Each check is a round trip to libuv's thread pool, about a fifth of the
- * cost of copying a 16 KiB file, so checks that do not depend on each other
- * run at once, and none is made twice: a copy is three checks side by side,
- * then the copy and a rename.
+ * The checks live in `FileRoot`, written once as programs of file system
+ * calls. On the event loop each call is a round trip to libuv's thread pool,
+ * about a fifth of the cost of copying a 16 KiB file, so checks that do not
+ * depend on each other run at once, and none is made twice: a copy is three
+ * checks side by side, then the copy and a rename. `copyMany` runs the same
+ * programs blocking in worker threads, where a call costs only itself.
  */
 export class FileDataStore implements DataStore {
   readonly scheme = 'file';
   readonly #root: string;
   readonly #rootUri: string;
-  #realRoot?: string;
+  readonly #files: FileRoot;
 
   constructor(options: { root: string }) {
     const root = options.root.replace(/\/+$/, '');
@@ -108,6 +87,7 @@ export class FileDataStore implements DataStore {
     }
     this.#root = root;
     this.#rootUri = `file://${root}/`;
+    this.#files = new FileRoot(root);
     if (!isWithin(this.#rootUri, this.#rootUri)) {
       throw new InputError(
         `The file data store root ${JSON.stringify(
@@ -134,13 +114,13 @@ export class FileDataStore implements DataStore {
   }
 
   async exists(uri: string): Promise<boolean> {
-    const stat = await this.#object(this.#path(uri), uri);
+    const stat = await runAsync(this.#files.object(this.#path(uri), uri));
     return stat?.isFile() ?? false;
   }
 
   async *list(prefix: string): AsyncIterable<DataStoreObject> {
     const folder = this.#path(this.#prefix(prefix));
-    if (await this.#checkFolder(folder, prefix)) {
+    if (await runAsync(this.#files.checkFolder(folder, prefix))) {
       yield* this.#walk(folder, prefix);
     }
   }
@@ -149,7 +129,7 @@ export class FileDataStore implements DataStore {
     const file = this.#path(uri);
     // The folders first: an open, unlike an lstat, may have effects (a
     // device, an automount), so none is made through a link.
-    if (!(await this.#checkFolder(path.dirname(file), uri))) {
+    if (!(await runAsync(this.#files.checkFolder(path.dirname(file), uri)))) {
       throw new NotFoundError(`No object at ${uri}`);
     }
     let handle;
@@ -175,39 +155,42 @@ export class FileDataStore implements DataStore {
 
   async write(uri: string, body: Readable | Buffer | string): Promise<void> {
     const file = this.#path(this.#objectUri(uri));
-    const folder = path.dirname(file);
-    if (!(await this.#checkFolder(folder, uri))) {
-      await this.#makeFolder(folder, uri);
-    }
-    await this.#publish(file, uri, async temp => {
-      const source =
-        typeof body === 'string' || Buffer.isBuffer(body)
-          ? Readable.from([body])
-          : body;
-      await pipeline(source, createWriteStream(temp, { flags: 'wx' }));
-    });
+    await runAsync(
+      this.#files.write(file, uri, temp =>
+        awaited(() =>
+          pipeline(
+            typeof body === 'string' || Buffer.isBuffer(body)
+              ? Readable.from([body])
+              : body,
+            createWriteStream(temp, { flags: 'wx' }),
+          ),
+        ),
+      ),
+    );
   }
 
   async copy(fromUri: string, toUri: string): Promise<void> {
-    const from = this.#path(fromUri);
-    const to = this.#path(this.#objectUri(toUri));
-    const folder = path.dirname(to);
-    const [source, present] = await Promise.all([
-      this.#object(from, fromUri),
-      this.#checkFolder(folder, toUri),
-    ]);
-    if (!source?.isFile()) {
-      throw new NotFoundError(`No object at ${fromUri}`);
-    }
-    if (!present) {
-      await this.#makeFolder(folder, toUri);
-    }
-    await this.#publish(to, toUri, temp => fs.copyFile(from, temp, COPY_FLAGS));
+    await runAsync(this.#files.copy(...this.#copy(fromUri, toUri)));
+  }
+
+  /**
+   * Copies many objects in worker threads (see `CopyWorkers`), each exactly
+   * as `copy` does. Every URI is checked before the first copy.
+   */
+  async copyMany(
+    copies: ReadonlyArray<{ from: string; to: string }>,
+    options?: { signal?: AbortSignal },
+  ): Promise<void> {
+    const byPath = copies.map(({ from, to }) => {
+      const [source, target] = this.#copy(from, to);
+      return { from: source, to: target };
+    });
+    await CopyWorkers.shared().copy(this.#root, byPath, options?.signal);
   }
 
   async deletePrefix(prefix: string): Promise<{ deleted: number }> {
     const folder = this.#path(this.#prefix(prefix));
-    if (!(await this.#checkFolder(folder, prefix))) {
+    if (!(await runAsync(this.#files.checkFolder(folder, prefix)))) {
       return { deleted: 0 };
     }
     // Checked above for links; lstat tells a folder from a file.
@@ -246,6 +229,14 @@ export class FileDataStore implements DataStore {
     return prefix;
   }
 
+  /** The paths of a copy's source and target, with their URIs. */
+  #copy(fromUri: string, toUri: string): [PathCopy['from'], PathCopy['to']] {
+    return [
+      { path: this.#path(fromUri), uri: fromUri },
+      { path: this.#path(this.#objectUri(toUri)), uri: toUri },
+    ];
+  }
+
   #objectUri(uri: string): string {
     if (uri.endsWith('/')) {
       throw new InputError(
@@ -253,144 +244,6 @@ export class FileDataStore implements DataStore {
       );
     }
     return uri;
-  }
-
-  /**
-   * What is at `file`, never following a link: its lstat, or undefined when
-   * nothing is there. The lstat runs alongside the folders' check: it opens
-   * nothing and has no effect, and its answer counts only if the check
-   * passes.
-   *
-   * @throws InputError when the file or a folder above it is a link
-   */
-  async #object(file: string, uri: string): Promise<Stats | undefined> {
-    const [present, stat] = await Promise.all([
-      this.#checkFolder(path.dirname(file), uri),
-      fs.lstat(file).catch(error => {
-        if (isMissing(error)) return undefined;
-        throw error;
-      }),
-    ]);
-    if (!present || !stat) return undefined;
-    if (stat.isSymbolicLink()) throw linkError(uri);
-    return stat;
-  }
-
-  /**
-   * Whether `folder` (the root or a path under it) exists with no symbolic
-   * link from the root down to it; false when it does not exist, or a folder
-   * above it does not (a dangling link included: there is nothing to follow).
-   *
-   * @throws InputError when a link is on the way
-   */
-  async #checkFolder(folder: string, uri: string): Promise<boolean> {
-    let real;
-    try {
-      real = await fs.realpath(folder);
-    } catch (error) {
-      if (isMissing(error)) return false;
-      if (codeOf(error) === 'ELOOP') throw linkError(uri);
-      throw error;
-    }
-    this.#realRoot ??= await fs.realpath(this.#root);
-    if (real === `${this.#realRoot}${folder.slice(this.#root.length)}`) {
-      return true;
-    }
-    // Somewhere else than it reads: a link, or only a different spelling.
-    return this.#lstatEachFolder(folder, uri);
-  }
-
-  /** The slow, exact form of #checkFolder: one lstat per folder. */
-  async #lstatEachFolder(folder: string, uri: string): Promise<boolean> {
-    const relative = path.relative(this.#root, folder);
-    let current = this.#root;
-    for (const segment of relative === '' ? [] : relative.split(path.sep)) {
-      current = path.join(current, segment);
-      try {
-        if ((await fs.lstat(current)).isSymbolicLink()) {
-          throw linkError(uri);
-        }
-      } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Creates a missing folder and the missing ones above it, one level at a
-   * time below the deepest that exists (checked like any other), so that no
-   * `mkdir` runs through a link.
-   */
-  async #makeFolder(folder: string, uri: string): Promise<void> {
-    // `folder` is known to be missing; the root is never made.
-    const missing: string[] = [];
-    for (
-      let current = folder;
-      current !== this.#root;
-      current = path.dirname(current)
-    ) {
-      if (missing.length > 0 && (await this.#checkFolder(current, uri))) break;
-      missing.push(current);
-    }
-    for (const current of missing.reverse()) {
-      try {
-        await fs.mkdir(current);
-      } catch (error) {
-        if (codeOf(error) === 'ENOTDIR') {
-          throw underFileError(uri);
-        }
-        if (
-          codeOf(error) === 'ENOENT' &&
-          !(await fs.stat(this.#root).catch(() => undefined))
-        ) {
-          throw new Error(
-            `The file data store root ${
-              this.#root
-            } does not exist (is its volume mounted?); the backend makes it at startup when environments live there`,
-          );
-        }
-        if (codeOf(error) !== 'EEXIST') {
-          throw error;
-        }
-        // Made meanwhile by another call, or something else is there.
-        const stat = await fs.lstat(current);
-        if (stat.isSymbolicLink()) {
-          throw linkError(uri);
-        }
-        if (!stat.isDirectory()) {
-          throw new InputError(
-            `${current} is not a folder; the file data store does not follow links`,
-          );
-        }
-      }
-    }
-  }
-
-  /**
-   * Fills a temporary file beside the target and renames it over the target,
-   * so that readers see the old object or the whole new one. On failure the
-   * temporary file is removed and the target is left as it was.
-   */
-  async #publish(
-    file: string,
-    uri: string,
-    fill: (temp: string) => Promise<void>,
-  ): Promise<void> {
-    const temp = path.join(
-      path.dirname(file),
-      `${TEMP_PREFIX}${randomUUID()}-${path.basename(file)}`.slice(0, 255),
-    );
-    try {
-      await fill(temp);
-      await fs.rename(temp, file);
-    } catch (error) {
-      await fs.unlink(temp).catch(cleanup => {
-        if (!isMissing(cleanup)) throw cleanup;
-      });
-      throw codeOf(error) === 'ENOTDIR' ? underFileError(uri) : error;
-    }
   }
 
   /**
