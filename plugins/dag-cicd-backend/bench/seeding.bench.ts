@@ -10,11 +10,13 @@
  * target folder; cleaning up is never timed. Throughput counts the source
  * bytes. Target for the whole-object path: ≥ 80% of raw (ratio ≥ 0.80).
  * Three shapes, from many small objects, where per-object work dominates, to
- * a few large ones, where bytes do. A `store.copy` row copies the same files
- * with the store alone, no seeding logic: the gap between it and copyFile is
- * the store's per-object cost (three checks side by side: a realpath of the
- * source's and of the target's folder and an lstat of the source; then a
- * temporary file and a rename); the rows against `store.copy` show the cost
+ * a few large ones, where bytes do. The `store.copy` and `store.copyMany`
+ * rows copy the same files with the store alone, no seeding logic: the gap
+ * between `store.copy` and copyFile is the store's per-object cost on the
+ * event loop (three checks side by side: a realpath of the source's and of
+ * the target's folder and an lstat of the source; then a temporary file and a
+ * rename), and `store.copyMany` makes the same checked copies in worker
+ * threads, as seeding does. The rows against `store.copyMany` show the cost
  * of seeding itself (listing with an lstat per object for its size,
  * sampling, checking every key and target).
  * The files are generated under the OS temp folder and deleted afterwards.
@@ -176,6 +178,13 @@ async function main() {
             `${namespace}inputs/events/${key}`,
           ),
         );
+      const storeCopyMany = () =>
+        store.copyMany(
+          files.map(key => ({
+            from: `${production}events/${key}`,
+            to: `${namespace}inputs/events/${key}`,
+          })),
+        );
       const sampleWhole = () => seedInputs(options({ kind: 'sample' }, 1));
       const fixtures = () =>
         seedInputs(options({ kind: 'fixtures', set: 'big' }, 1));
@@ -183,6 +192,7 @@ async function main() {
       // [case, run, baseline, baseline's name, target ratio]
       const cases: Array<[string, Run, Run, string, number | undefined]> = [
         ['store.copy alone', storeCopy, rawCopy, 'copyFile', undefined],
+        ['store.copyMany alone', storeCopyMany, rawCopy, 'copyFile', undefined],
         ['sample, row fraction 1', sampleWhole, rawCopy, 'copyFile', 0.8],
         ['fixtures:big', fixtures, rawCopy, 'copyFile', 0.8],
         [
@@ -192,8 +202,14 @@ async function main() {
           'stream pipe',
           undefined,
         ],
-        ['sample, row fraction 1', sampleWhole, storeCopy, 'store.copy', 0.8],
-        ['fixtures:big', fixtures, storeCopy, 'store.copy', 0.8],
+        [
+          'sample, row fraction 1',
+          sampleWhole,
+          storeCopyMany,
+          'store.copyMany',
+          undefined,
+        ],
+        ['fixtures:big', fixtures, storeCopyMany, 'store.copyMany', undefined],
       ];
       for (const [name, run, baselineRun, baselineName, target] of cases) {
         const [measured, baseline] = await paired(

@@ -33,10 +33,11 @@ interface Answer {
   error?: ReturnType<typeof serializeError>;
 }
 
-// Copies per message. A message costs about as much as a few small copies, so
-// a batch amortises it; a small batch still spreads a seeding of a few dozen
-// large objects over every worker.
-const BATCH = 16;
+// Copies per message, at most. A message costs about as much as a few small
+// copies, so a batch amortises it; fewer copies than make two batches per
+// lane are split finer, so that a few dozen large objects still spread
+// evenly over the workers.
+const MAX_BATCH = 16;
 // Batches in flight per worker, so that a worker never waits for the main
 // thread to hand it the next one.
 const IN_FLIGHT = 2;
@@ -182,11 +183,13 @@ export class CopyWorkers {
     copies: PathCopy[],
     signal?: AbortSignal,
   ): Promise<void> {
+    const lanes = this.#size * IN_FLIGHT;
+    const size = Math.min(MAX_BATCH, Math.ceil(copies.length / (2 * lanes)));
     const batches: PathCopy[][] = [];
-    for (let i = 0; i < copies.length; i += BATCH) {
-      batches.push(copies.slice(i, i + BATCH));
+    for (let i = 0; i < copies.length; i += size) {
+      batches.push(copies.slice(i, i + size));
     }
-    await forEachConcurrently(batches, this.#size * IN_FLIGHT, batch => {
+    await forEachConcurrently(batches, lanes, batch => {
       signal?.throwIfAborted();
       return this.#leastBusy().copy({
         id: this.#nextId++,
