@@ -396,6 +396,71 @@ describe('pagination', () => {
     );
   });
 
+  it('asks for the next page while the caller works on one, and for no page past the end', async () => {
+    const mock = mocks.mock('v2').tokens(jwt(inAnHour));
+    let secondAskedFor: () => void = () => {};
+    const secondPageAsked = new Promise<void>(resolve => {
+      secondAskedFor = resolve;
+    });
+    mock.on('GET', '/api/v2/dags', ({ query }) => {
+      const offset = Number(query.get('offset'));
+      if (offset === 2) secondAskedFor();
+      return {
+        body: {
+          dags: [v2.dag(`d${offset}`), v2.dag(`d${offset + 1}`)],
+          total_entries: 6,
+        },
+      };
+    });
+    const { airflow } = client(mock);
+    const seen: string[] = [];
+    for await (const page of airflow.iterateDags({ pageSize: 2 })) {
+      if (seen.length === 0) {
+        // Without asking ahead this never resolves: the second page would
+        // only be asked for once this one is done.
+        await Promise.race([
+          secondPageAsked,
+          new Promise((_, reject) =>
+            setTimeout(
+              () => reject(new Error('the second page was not asked for')),
+              5000,
+            ),
+          ),
+        ]);
+      }
+      seen.push(...page.map(d => d.dagId));
+    }
+    expect(seen).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
+    expect(mock.calls('GET', '/api/v2/dags')).toHaveLength(3);
+  });
+
+  it('leaves no failure behind when the caller stops early', async () => {
+    const mock = mocks.mock('v2').tokens(jwt(inAnHour));
+    mock.on('GET', '/api/v2/dags', ({ query }) =>
+      query.get('offset') === '0'
+        ? { body: { dags: [v2.dag('a'), v2.dag('b')], total_entries: 4 } }
+        : { status: 500, body: v2.error('the database is down') },
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { airflow } = client(mock, { retries: 0 });
+      for await (const page of airflow.iterateDags({ pageSize: 2 })) {
+        expect(page.map(d => d.dagId)).toEqual(['a', 'b']);
+        break;
+      }
+      // The page asked for ahead fails after the caller has gone.
+      while (mock.calls('GET', '/api/v2/dags').length < 2) {
+        await new Promise(resolve => setImmediate(resolve));
+      }
+      await new Promise(resolve => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('stops at an empty collection', async () => {
     const mock = mocks.mock('v1');
     mock.on('GET', '/api/v1/dags', { body: { dags: [], total_entries: 0 } });
