@@ -203,15 +203,16 @@ class AirflowProcess {
 
   #answer(): Promise<AirflowMessage> {
     return new Promise((resolve, reject) => {
+      const child = this.#child;
+      const onExit = (code: number) =>
+        reject(new Error(`The Airflow process exited with code ${code}`));
       const onMessage = (message: AirflowMessage | { type?: string }) => {
         // Backstage's TypeScript transform talks on the same channel.
         if ('type' in message) return;
-        this.#child.off('exit', onExit);
-        this.#child.off('message', onMessage);
+        child.off('exit', onExit);
+        child.off('message', onMessage);
         resolve(message as AirflowMessage);
       };
-      const onExit = (code: number) =>
-        reject(new Error(`The Airflow process exited with code ${code}`));
       this.#child.on('message', onMessage);
       this.#child.once('exit', onExit);
     });
