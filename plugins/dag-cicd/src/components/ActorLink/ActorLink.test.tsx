@@ -1,6 +1,10 @@
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { renderInTestApp } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import {
+  EntityPresentationApi,
+  entityPresentationApiRef,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
 import { ActorLink } from './ActorLink';
 
 function renderActor(actor: string) {
@@ -9,12 +13,44 @@ function renderActor(actor: string) {
   });
 }
 
+/** A catalog that knows alice by her profile's display name. */
+const presentation: EntityPresentationApi = {
+  forEntity(entityRef) {
+    const snapshot = {
+      entityRef: String(entityRef),
+      primaryTitle: 'Alice Liddell',
+      secondaryTitle: 'user:default/alice | Data engineering',
+    };
+    return { snapshot, promise: Promise.resolve(snapshot) };
+  },
+};
+
 describe('ActorLink', () => {
   it('links a user to their catalog page under their short name, with the full ref in a tooltip', async () => {
     await renderActor('user:default/alice');
     const link = screen.getByRole('link', { name: 'alice' });
     expect(link).toHaveAttribute('href', '/catalog/default/user/alice');
-    expect(link.parentElement).toHaveAttribute('title', 'user:default/alice');
+    // EntityRefLink's own tooltip, the only one.
+    expect(screen.getAllByTitle('user:default/alice')).toEqual([
+      within(link).getByText('alice'),
+    ]);
+  });
+
+  it("shows the catalog's display name, with its own tooltip", async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[entityPresentationApiRef, presentation]]}>
+        <ActorLink actor="user:default/alice" />
+      </TestApiProvider>,
+      {
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
+    );
+    const link = screen.getByRole('link', { name: 'Alice Liddell' });
+    expect(link).toHaveAttribute('href', '/catalog/default/user/alice');
+    expect(within(link).getByText('Alice Liddell')).toHaveAttribute(
+      'title',
+      'user:default/alice | Data engineering',
+    );
   });
 
   it('keeps the namespace of a user outside the default one', async () => {

@@ -9,8 +9,9 @@ export interface ActorLinkProps {
 
 /**
  * Who did something, the one way this plugin shows it. A catalog user or
- * group links to its catalog page under its short name (`alice`), with the
- * full entity ref in a tooltip so that namespaces stay unambiguous. A
+ * group links to its catalog page under its display name (`alice`, or the
+ * profile's display name where the catalog has it), and EntityRefLink's own
+ * tooltip gives the full entity ref so that namespaces stay unambiguous. A
  * service is shown exactly as recorded (`external:ci-pipeline`): that is
  * the subject configured under `backend.auth.externalAccess` and found in
  * the audit log, and its prefix tells an external token from another
@@ -25,18 +26,7 @@ export function ActorLink(props: ActorLinkProps) {
       </Tooltip>
     );
   }
-  // The span holds the tooltip: EntityRefLink reads a `title` prop, which
-  // Tooltip sets on its child, as the text of the link.
   return (
-    <Tooltip title={actor.entityRef}>
-      <span>
-        <EntityRefLink
-          entityRef={actor.entityRef}
-          defaultKind="user"
-          hideIcon
-          disableTooltip
-        />
-      </span>
-    </Tooltip>
+    <EntityRefLink entityRef={actor.entityRef} defaultKind="user" hideIcon />
   );
 }

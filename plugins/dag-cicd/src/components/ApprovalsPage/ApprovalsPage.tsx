@@ -11,7 +11,7 @@ import { Fragment } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { ActorLink } from '../ActorLink';
-import { fromNow } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../EnvironmentsTable/timeLeft';
 import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import { GateList } from '../PromotionPipeline/GateList';
 import { isOwnedByAny } from './ownership';
@@ -49,7 +49,7 @@ function promotionColumns(onChange: () => void): TableColumn<Promotion>[] {
         <>
           <ActorLink actor={p.requestedBy} />
           <Typography variant="caption" display="block">
-            {fromNow(p.requestedAt)}
+            {relativeTime(p.requestedAt)}
           </Typography>
         </>
       ),

@@ -21,14 +21,14 @@ import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { hasAirflowDagId } from '../../filters';
 import { RunState } from './RunState';
-import { fromNow } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../EnvironmentsTable/timeLeft';
 
 function DagStatusDetails({ status }: { status: DagStatus }) {
   const metadata = {
     state: status.isPaused ? 'Paused' : 'Active',
     schedule: status.schedule ?? 'None',
     'next run': status.nextRunAt
-      ? `${fromNow(status.nextRunAt)} (${new Date(
+      ? `${relativeTime(status.nextRunAt) ?? status.nextRunAt} (${new Date(
           status.nextRunAt,
         ).toLocaleString()})`
       : 'not scheduled',
@@ -53,7 +53,8 @@ function DagStatusDetails({ status }: { status: DagStatus }) {
                 secondary={[
                   run.dagRunId,
                   run.runType,
-                  run.startDate && `started ${fromNow(run.startDate)}`,
+                  run.startDate &&
+                    `started ${relativeTime(run.startDate) ?? run.startDate}`,
                 ]
                   .filter(Boolean)
                   .join(' · ')}

@@ -13,7 +13,7 @@ import { ActorLink } from '../ActorLink';
 import { CommitLink } from './commitLink';
 import { isSortable } from './environmentsRequest';
 import { EnvironmentStatusLabel, RunStateLabel } from './StatusLabels';
-import { expiresIn, timeAgo } from './timeLeft';
+import { expiresIn, relativeTime } from './timeLeft';
 
 /** Inside a clickable row: using a control must not open the details. */
 function OwnClick(props: { children: ReactNode }) {
@@ -117,7 +117,7 @@ export function environmentColumns(
       // Newest first, which is also the server's own order.
       defaultSort: 'desc',
       render: env => (
-        <span title={env.createdAt}>{timeAgo(env.createdAt)}</span>
+        <span title={env.createdAt}>{relativeTime(env.createdAt)}</span>
       ),
     },
     {

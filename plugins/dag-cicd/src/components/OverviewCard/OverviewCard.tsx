@@ -17,7 +17,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { ActorLink } from '../ActorLink';
 import { RunState } from '../DagCard/RunState';
-import { fromNow } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../EnvironmentsTable/timeLeft';
 
 /**
  * The stages that have a single thing running in them: every stage but the
@@ -51,7 +51,7 @@ function StageRow({ stage }: { stage: PipelineStage }) {
       <TableCell>
         {stage.since ? (
           <span title={new Date(stage.since).toLocaleString()}>
-            {fromNow(stage.since)}
+            {relativeTime(stage.since)}
           </span>
         ) : (
           '—'

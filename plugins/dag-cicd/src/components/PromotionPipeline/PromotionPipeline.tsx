@@ -19,7 +19,7 @@ import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
 import { ActorLink } from '../ActorLink';
 import { CommitLink } from '../EnvironmentsTable/commitLink';
 import { EnvironmentStatusLabel } from '../EnvironmentsTable/StatusLabels';
-import { timeAgo } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../EnvironmentsTable/timeLeft';
 import { ActionButton } from '../PromotionActions/ActionButton';
 import { CommentDialog } from '../PromotionActions/CommentDialog';
 import {
@@ -105,7 +105,7 @@ function StageCard(props: {
               color="textSecondary"
               title={stage.since}
             >
-              {`since ${timeAgo(stage.since)}`}
+              {`since ${relativeTime(stage.since) ?? stage.since}`}
             </Typography>
           )}
           {stage.promotedBy && (
@@ -154,7 +154,7 @@ function OpenPromotion(props: {
       </Box>
       <Typography variant="caption" color="textSecondary" display="block">
         requested by <ActorLink actor={promotion.requestedBy} />{' '}
-        {timeAgo(promotion.requestedAt)}
+        {relativeTime(promotion.requestedAt)}
         {promotion.comment && `: “${promotion.comment}”`}
       </Typography>
       <GateList gates={promotion.gates} />
