@@ -4,7 +4,7 @@ import {
 } from '@dag-cicd/plugin-dag-cicd-common';
 import { InputProfileOptions } from '../profiles/InputProfileOptions';
 import { FaultRates } from '../profiles/faults';
-import { SampleLimits } from '../profiles/seedInputs';
+import { SampleLimits } from '../profiles/sampleLimits';
 
 /** An idempotent step of provisioning an environment, in the order they run. */
 export type ProvisioningStep =

@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import fc from 'fast-check';
 import { resolveProfileOptions } from './InputProfileOptions';
-import { SampleLimits } from './seedInputs';
+import { SampleLimits } from './sampleLimits';
 
 const configured = {
   sample: { maxObjects: 100, maxBytes: 1024, rowFraction: 0.5 },

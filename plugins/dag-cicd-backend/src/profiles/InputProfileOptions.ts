@@ -1,7 +1,8 @@
 import { InputError } from '@backstage/errors';
 import { FaultRates, validateFaultRates } from './faults';
 import { InputProfile, formatInputProfile } from './InputProfile';
-import { SampleLimits } from './seedInputs';
+import { SAMPLE_LIMIT_NAMES, checkSampleLimit } from './sampleLimits';
+import { SampleLimits } from './sampleLimits';
 
 /**
  * The options a create request may give its input profile: tighter sample
@@ -26,8 +27,6 @@ export interface ResolvedProfileOptions {
   sample: SampleLimits;
   chaos: FaultRates;
 }
-
-const LIMITS = ['maxObjects', 'maxBytes', 'rowFraction'] as const;
 
 /**
  * Checks a request's profile options against its profile and the configured
@@ -81,42 +80,24 @@ function checkSample(
   }
   const given = value as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(LIMITS as readonly string[]).includes(key)) {
+    if (!(SAMPLE_LIMIT_NAMES as readonly string[]).includes(key)) {
       throw new InputError(
-        `sample.${key} is not a sample option; use ${LIMITS.join(', ')}`,
+        `sample.${key} is not a sample option; use ${SAMPLE_LIMIT_NAMES.join(
+          ', ',
+        )}`,
       );
     }
   }
   const sample: Partial<SampleLimits> = {};
   // In a fixed order, so that the same options always serialise the same.
-  for (const key of LIMITS) {
-    const limit = given[key];
-    if (limit === undefined) continue;
-    const max = configured[key];
-    if (key === 'rowFraction') {
-      if (typeof limit !== 'number' || !(limit > 0 && limit <= max)) {
-        throw new InputError(
-          `sample.rowFraction must be more than 0 and at most ${max}, the configured maximum (dagCicd.environments.sample.rowFraction); got ${String(
-            limit,
-          )}`,
-        );
-      }
-    } else if (
-      typeof limit !== 'number' ||
-      !Number.isSafeInteger(limit) ||
-      limit < 0
-    ) {
-      throw new InputError(
-        `sample.${key} must be a whole number of at least 0; got ${String(
-          limit,
-        )}`,
-      );
-    } else if (limit > max) {
-      throw new InputError(
-        `sample.${key} ${limit} is more than the configured maximum ${max} (dagCicd.environments.sample.${key}); ask for at most ${max}`,
-      );
-    }
-    sample[key] = limit;
+  for (const key of SAMPLE_LIMIT_NAMES) {
+    if (given[key] === undefined) continue;
+    sample[key] = checkSampleLimit(
+      key,
+      given[key],
+      `sample.${key}`,
+      configured[key],
+    );
   }
   return sample;
 }

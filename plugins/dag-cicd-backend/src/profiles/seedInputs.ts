@@ -26,19 +26,11 @@ import { InputProfile, formatInputProfile } from './InputProfile';
 import { seededRandom } from './random';
 import { sampleObjects, SampledObject } from './sampleObjects';
 import { sampleRows } from './sampleRows';
-
-/** The bounds of a `sample` or `chaos` copy, per input. */
-export interface SampleLimits {
-  /** At most this many objects per input. */
-  maxObjects: number;
-  /** At most this many bytes per input, counted on the production objects. */
-  maxBytes: number;
-  /**
-   * The fraction of rows kept from each CSV or JSON Lines object, in (0, 1].
-   * At 1 objects are copied whole, server-side where the store can.
-   */
-  rowFraction: number;
-}
+import {
+  SAMPLE_LIMIT_NAMES,
+  SampleLimits,
+  checkSampleLimit,
+} from './sampleLimits';
 
 export interface SeedInputsOptions {
   profile: InputProfile;
@@ -549,16 +541,7 @@ function assertSampling(seed: number, limits: SampleLimits): void {
       `seed must be an unsigned 32-bit integer, got ${seed}`,
     );
   }
-  const { maxObjects, maxBytes, rowFraction } = limits;
-  const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
-  if (!count(maxObjects) || !count(maxBytes)) {
-    throw new InputError(
-      `sample limits maxObjects (${maxObjects}) and maxBytes (${maxBytes}) must be whole numbers of at least 0`,
-    );
-  }
-  if (!(rowFraction > 0 && rowFraction <= 1)) {
-    throw new InputError(
-      `sample limit rowFraction (${rowFraction}) must be more than 0 and at most 1`,
-    );
+  for (const name of SAMPLE_LIMIT_NAMES) {
+    checkSampleLimit(name, limits[name], `limits.${name}`);
   }
 }

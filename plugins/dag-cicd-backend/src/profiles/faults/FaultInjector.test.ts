@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createFaultInjector, FaultInjectorOptions } from './FaultInjector';
@@ -378,6 +379,50 @@ describe('createFaultInjector', () => {
     expect(otherSeed.output).not.toBe(first.output);
     expect(otherFile.output).not.toBe(first.output);
   });
+
+  // Pinned bytes: a change meant to keep the injector's output (a
+  // refactoring, an optimisation) must keep these digests; a change meant to
+  // alter it updates them, and says so.
+  const ODD_TIMESTAMP_CSV = `id,"at ""t""\tz",v\n${Array.from(
+    { length: 30 },
+    (_, i) => `${i + 1},2026-11-${String(i + 1).padStart(2, '0')},${i}\n`,
+  ).join('')}`;
+  it.each([
+    [
+      'CSV',
+      ORDERS_CSV,
+      { format: 'csv', rates: { ...ALL_ROW_FAULTS(0.3), drift: 1 } },
+      '8e8fbdaff5d4ac363612db26a22c29502317fd8061fe6db0cb931a3018c62ea2',
+    ],
+    [
+      'JSON Lines',
+      ORDERS_JSONL,
+      { format: 'jsonl', rates: { ...ALL_ROW_FAULTS(0.3), truncated: 1 } },
+      'd3b9001cb6747377713daab8709eac868fcbe8a58b88a50dc54444e2cfe0ff96',
+    ],
+    [
+      'CSV with a timestamp column JSON escapes',
+      ODD_TIMESTAMP_CSV,
+      {
+        format: 'csv',
+        rates: ALL_ROW_FAULTS(0.4),
+        timestampColumn: 'at "t"\tz',
+      },
+      'e77adcfe78cbfc0d70e6c484e45f2cf49c5ce0a40c598b9f0737bf2ad202f7d1',
+    ],
+  ] as Array<[string, string, Options, string]>)(
+    'gives the pinned output and report for a fixed seed: %s',
+    async (_name, input, options, digest) => {
+      const result = await inject(input, options);
+      expect(result.entries.some(e => e.fault === 'late')).toBe(true);
+      expect(
+        createHash('sha256')
+          .update(result.bytes)
+          .update(result.report)
+          .digest('hex'),
+      ).toBe(digest);
+    },
+  );
 
   it('gives the same output and report however the input is cut into chunks', async () => {
     const rate = fc.oneof(

@@ -12,6 +12,7 @@ import {
 import {
   FaultReportEntry,
   FaultReportSummary,
+  jsonString,
   reportLine,
   reportLineEnd,
   ReportWriter,
@@ -88,6 +89,16 @@ interface Drift {
   renamedTo?: string;
 }
 
+/** The column `late` and `outOfOrder` work on, found once the columns are read. */
+interface TimestampColumn {
+  name: string;
+  /**
+   * A `late` report line's end up to its detail: the same for every late
+   * row, since this is the only column `late` moves.
+   */
+  lateLineStart: string;
+}
+
 /** A fault on a row whose output row number is not known yet. */
 interface Draft {
   fault: FaultName;
@@ -153,6 +164,19 @@ function remembered(
   return end;
 }
 
+/**
+ * The end of the report line of a timestamp moved back, written without
+ * looking for characters to escape: both times matched a timestamp's shape
+ * (digits, signs, separators), which JSON leaves as they are.
+ */
+function lateLineEnd(
+  timestamp: TimestampColumn,
+  from: string,
+  to: string,
+): string {
+  return `${timestamp.lateLineStart}${from} -> ${to}"}\n`;
+}
+
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x09 || byte === CR;
 }
@@ -197,7 +221,7 @@ class FaultInjection implements RecordRuns {
   #driftsRows = false;
   /** Whether rows no fault hits can pass straight through (no drift to apply, no tail to keep). */
   #fastPath = false;
-  #timestamp?: string;
+  #timestamp?: TimestampColumn;
   /** Each row fault's rate and draws, in the order of ROW_FAULTS. */
   readonly #rowRates: number[];
   readonly #rowDraws: Draws[];
@@ -221,8 +245,6 @@ class FaultInjection implements RecordRuns {
   /** Report line ends by column nulled, and by way a row was broken (see remembered). */
   readonly #nullEnds = new Map<string, string>();
   readonly #malformedEnds = new Map<string, string>();
-  /** The start of a `late` line's end, by column. */
-  readonly #lateColumns = new Map<string, string>();
   readonly #chooseMalformed = (n: number) => this.#draws.malformed.below(n);
 
   // What the current call produces.
@@ -533,7 +555,13 @@ class FaultInjection implements RecordRuns {
       this.#out.row(header, this.#header!.eol);
     }
 
-    this.#timestamp = timestamp;
+    this.#timestamp =
+      timestamp === undefined
+        ? undefined
+        : {
+            name: timestamp,
+            lateLineStart: `,"column":${jsonString(timestamp)},"detail":"`,
+          };
     this.#fastPath = !this.#empty && !this.#driftsRows && !this.#tail;
     ROW_FAULTS.forEach((fault, i) => {
       const needsTimestamp = fault === 'late' || fault === 'outOfOrder';
@@ -603,10 +631,11 @@ class FaultInjection implements RecordRuns {
         drafts = [{ fault: 'nulls', end: this.#nullEnd(cell.name) }];
       }
     }
-    if (hits & LATE && readable && cells) {
+    const timestamp = this.#timestamp;
+    if (hits & LATE && readable && cells && timestamp) {
       let cell: Cell | undefined;
       for (const candidate of cells) {
-        if (candidate.name === this.#timestamp) {
+        if (candidate.name === timestamp.name) {
           cell = candidate;
           break;
         }
@@ -618,7 +647,7 @@ class FaultInjection implements RecordRuns {
         content = rows.withText(content, cell, to);
         const draft: Draft = {
           fault: 'late',
-          end: this.#lateEnd(cell.name, from!, to),
+          end: lateLineEnd(timestamp, from!, to),
         };
         if (drafts) drafts.push(draft);
         else drafts = [draft];
@@ -725,22 +754,6 @@ class FaultInjection implements RecordRuns {
   /** The end of the report line of a value nulled in `column`. */
   #nullEnd(column: string): string {
     return remembered(this.#nullEnds, column, column);
-  }
-
-  /**
-   * The end of the report line of a timestamp moved back, written without
-   * looking for characters to escape: both times matched a timestamp's
-   * shape (digits, signs, separators), which JSON leaves as they are.
-   */
-  #lateEnd(column: string, from: string, to: string): string {
-    let start = this.#lateColumns.get(column);
-    if (start === undefined) {
-      start = `,"column":${JSON.stringify(column)},"detail":"`;
-      if (this.#lateColumns.size < MAX_LINE_ENDS) {
-        this.#lateColumns.set(column, start);
-      }
-    }
-    return `${start}${from} -> ${to}"}\n`;
   }
 
   /** The end of the report line of a row broken in the way `detail` names. */
