@@ -10,11 +10,9 @@
  * Airflow's default maximum page size of 100, in id order, with the unit
  * tests' fixtures; the first refresh's exchanges are checked against the
  * spec. The server runs in a child process, as a real Airflow runs apart
- * from the backend: serving pages is not the provider's work, and the
- * provider's drafting of one page may overlap the server answering the next
- * (the client asks for it before handing a page over), as it does against a
- * real instance. Answers are serialised once and then served from memory,
- * so that the server answers as fast as it can. Each asset is produced by
+ * from the backend: serving pages is not the provider's work, on either
+ * side of the ratio. Answers are serialised once and then served from
+ * memory, so that the server answers as fast as it can. Each asset is produced by
  * one DAG and scheduled on and read by two others. Wall time: median of DAG_CICD_BENCH_REFRESHES refreshes
  * (default 7), each followed by the baseline.
  */

@@ -178,9 +178,8 @@ export class AirflowHttp {
     pageSize: number,
   ): AsyncGenerator<T[]> {
     let offset = 0;
-    let next = fetchPage(offset, pageSize);
     for (;;) {
-      const page = await next;
+      const page = await fetchPage(offset, pageSize);
       if (page.items.length === 0) {
         if (offset < page.totalEntries) {
           throw this.#error({
@@ -191,17 +190,9 @@ export class AirflowHttp {
         }
         return;
       }
-      offset += page.items.length;
-      const more = offset < page.totalEntries;
-      if (more) {
-        // Asked for before this page is handed over, so that it is on its
-        // way while the caller works on this one. A caller that stops early
-        // leaves it unread: its failure is then nobody's to report.
-        next = fetchPage(offset, pageSize);
-        next.catch(() => {});
-      }
       yield page.items;
-      if (!more) return;
+      offset += page.items.length;
+      if (offset >= page.totalEntries) return;
     }
   }
 
