@@ -8,6 +8,8 @@
 export * from './annotations';
 export * from './permissions';
 export * from './contract';
+// Branch names and repository URLs, read the same way by the backend and the app.
+export * from './scm';
 export * from './client/DagCicdClient';
 // The API's models, generated from the backend's OpenAPI schema.
 export type * from './schema/openapi/generated/models';

@@ -19,9 +19,9 @@ import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { ordersEntity } from '../__testUtils__/environmentApp';
 import { dagCicdEnvironmentRules } from '../permissions';
+import { branchNameProblem } from '@dag-cicd/plugin-dag-cicd-common';
 import {
   BranchHeadService,
-  branchNameProblem,
   resolveBranchHead,
   ScmUnavailableError,
 } from './branchHead';
@@ -87,33 +87,50 @@ beforeAll(() =>
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-// GitHub as it answers `GET /repos/{owner}/{repo}/commits/{ref}`: the bare
-// SHA with the sha media type, 422 for a ref it does not know.
-function github(branches: Record<string, string>) {
+// GitHub as it answers `GET /repos/{owner}/{repo}/branches/{branch}`, and
+// `GET …/commits/{ref}`, which takes a tag or a SHA for a ref as well.
+function github(
+  branches: Record<string, string>,
+  tags: Record<string, string> = {},
+) {
   const seen: Array<{
-    ref: string;
+    url: string;
     accept: string | null;
     auth: string | null;
   }> = [];
   server.use(
     http.get(
-      'https://api.github.com/repos/acme/orders/commits/:ref',
+      'https://api.github.com/repos/acme/orders/branches/:branch',
       ({ request: req, params }) => {
-        const ref = params.ref as string;
         seen.push({
-          ref,
+          url: req.url,
           accept: req.headers.get('accept'),
           auth: req.headers.get('authorization'),
         });
-        const commit = branches[ref];
+        const name = params.branch as string;
+        const commit = branches[name];
         return commit
-          ? new HttpResponse(commit, {
-              headers: { 'content-type': 'application/vnd.github.sha' },
+          ? HttpResponse.json({
+              name,
+              commit: {
+                sha: commit,
+                url: `https://api.github.com/…/${commit}`,
+              },
+              protected: false,
             })
           : HttpResponse.json(
-              { message: `No commit found for SHA: ${ref}`, status: '422' },
-              { status: 422 },
+              { message: 'Branch not found', status: '404' },
+              { status: 404 },
             );
+      },
+    ),
+    http.get(
+      'https://api.github.com/repos/acme/orders/commits/:ref',
+      ({ params }) => {
+        const commit = { ...branches, ...tags }[params.ref as string];
+        return commit
+          ? new HttpResponse(commit)
+          : HttpResponse.json({ message: 'No commit found' }, { status: 422 });
       },
     ),
   );
@@ -156,11 +173,37 @@ describe('resolveBranchHead', () => {
     ).resolves.toEqual({ ref: 'feature/x', commit: SHA });
     expect(seen).toEqual([
       {
-        ref: 'feature/x',
-        accept: 'application/vnd.github.sha',
+        url: 'https://api.github.com/repos/acme/orders/branches/feature%2Fx',
+        accept: 'application/vnd.github+json',
         auth: 'Bearer gh-token',
       },
     ]);
+  });
+
+  it('does not take a GitHub tag for a branch', async () => {
+    github({ main: SHA }, { 'v1.0': 'f'.repeat(40) });
+    const error = await resolveBranchHead(
+      GITHUB_REPO,
+      'v1.0',
+      scmAccess(integrations),
+    ).catch(e => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.message).toBe('No branch "v1.0" in acme/orders on github.com');
+  });
+
+  it('does not take a renamed GitHub branch for the branch asked', async () => {
+    // GitHub redirects the old name to the branch's new one.
+    server.use(
+      http.get('https://api.github.com/repos/acme/orders/branches/old', () =>
+        HttpResponse.json({ name: 'new', commit: { sha: SHA } }),
+      ),
+    );
+    const error = await resolveBranchHead(
+      GITHUB_REPO,
+      'old',
+      scmAccess(integrations),
+    ).catch(e => e);
+    expect(error).toBeInstanceOf(NotFoundError);
   });
 
   it('asks GitLab for the branch of the project the URL names', async () => {
@@ -223,7 +266,10 @@ describe('resolveBranchHead', () => {
     ['answers no SHA', () => new HttpResponse('<html>')],
   ])('answers 502 naming the host when GitHub %s', async (_, answer) => {
     server.use(
-      http.get('https://api.github.com/repos/acme/orders/commits/:ref', answer),
+      http.get(
+        'https://api.github.com/repos/acme/orders/branches/:branch',
+        answer,
+      ),
     );
     const error = await resolveBranchHead(
       GITHUB_REPO,
@@ -246,6 +292,92 @@ describe('resolveBranchHead', () => {
       expect(error.message).toMatch(/is not a valid branch name/);
     },
   );
+});
+
+// One host name that says nothing of what runs there: the type of the
+// integration that owns the URL decides which API is asked.
+describe('resolveBranchHead on the integration that owns the URL', () => {
+  const host = 'scm.acme.corp';
+  const owning = (configured: object) =>
+    scmAccess(
+      ScmIntegrations.fromConfig(
+        new ConfigReader({ integrations: configured }),
+      ),
+    );
+
+  it.each([
+    [
+      'github',
+      { host, apiBaseUrl: `https://${host}/api/v3` },
+      `https://${host}/acme/orders/tree/main`,
+      '/api/v3/repos/acme/orders/branches/main',
+    ],
+    [
+      'gitlab',
+      { host, apiBaseUrl: `https://${host}/api/v4` },
+      `https://${host}/data/orders/-/tree/main`,
+      '/api/v4/projects/data%2Forders/repository/branches/main',
+    ],
+    [
+      'bitbucketServer',
+      { host },
+      `https://${host}/scm/DATA/orders.git`,
+      '/rest/api/1.0/projects/DATA/repos/orders/branches',
+    ],
+    [
+      'azure',
+      { host },
+      `https://${host}/tfs/Main/data/_git/orders`,
+      '/tfs/Main/data/_apis/git/repositories/orders/refs',
+    ],
+    [
+      'gitea',
+      { host },
+      `https://${host}/acme/orders/src/branch/main`,
+      '/api/v1/repos/acme/orders/branches/main',
+    ],
+  ])('asks the API of a %s integration', async (type, config, url, path) => {
+    const asked: string[] = [];
+    server.use(
+      http.get(`https://${host}/*`, ({ request: req }) => {
+        asked.push(new URL(req.url).pathname);
+        return HttpResponse.json({ message: 'Not Found' }, { status: 404 });
+      }),
+    );
+    const error = await resolveBranchHead(
+      url,
+      'main',
+      owning({ [type]: [config] }),
+    ).catch(e => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(asked).toEqual([path]);
+  });
+
+  it('answers 400 naming the type of an integration without branches', async () => {
+    const error = await resolveBranchHead(
+      `https://${host}/c/orders/+/42`,
+      'main',
+      owning({
+        gerrit: [{ host, gitilesBaseUrl: `https://${host}/gitiles` }],
+      }),
+    ).catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.message).toBe(
+      `A branch cannot be resolved for this DAG's repository (the integration for ${host} is of type gerrit, which has no branches to ask for; branches are resolved on github, gitlab, bitbucketCloud, bitbucketServer, azure, gitea); give the commit SHA instead (git rev-parse main)`,
+    );
+  });
+
+  it('answers 400 for a GitHub Enterprise integration without an API URL', async () => {
+    const error = await resolveBranchHead(
+      `https://${host}/acme/orders`,
+      'main',
+      owning({ github: [{ host }] }),
+    ).catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.message).toContain(
+      `the GitHub integration for ${host} has no apiBaseUrl in app-config`,
+    );
+  });
 });
 
 // Each host as its documented API answers a branch request, for the

@@ -3,8 +3,10 @@ import {
   DefaultAzureDevOpsCredentialsProvider,
   DefaultGithubCredentialsProvider,
   GithubCredentialsProvider,
+  ScmIntegration,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
+import { RepositoryCoordinates } from '@dag-cicd/plugin-dag-cicd-common';
 
 /** The integrations of the app, and credential providers that keep tokens. */
 export interface ScmAccess {
@@ -61,17 +63,27 @@ export interface BranchLookup {
   head(answer: unknown): { commit: unknown } | undefined;
 }
 
-/** One kind of SCM integration that can tell a branch's head commit. */
-export interface BranchHeadHost {
-  /** The integration's name, as app-config's `integrations.<key>` */
-  readonly integrationKey: string;
-  /** The hosts for which an integration of this kind is configured */
-  hosts(integrations: ScmIntegrationRegistry): string[];
+/** A branch of a repository, on the integration that owns its URL. */
+export interface BranchTarget<I extends ScmIntegration> {
+  /** The repository URL, inside the integration's host */
+  url: URL;
+  /** A valid branch name */
+  ref: string;
+  repository: RepositoryCoordinates;
+  integration: I;
+  scm: ScmAccess;
+}
+
+/**
+ * One type of SCM integration that can tell a branch's head commit, given
+ * the integration of that type that owns the repository's URL.
+ */
+export interface BranchHeadHost<I extends ScmIntegration> {
   /**
-   * How to ask for `ref` in the repository that `url` is inside, or
-   * undefined when no integration of this kind is configured for its host.
-   *
-   * @throws InputError when the URL names no repository
+   * The path the integration's web UI is served under (`/gitlab`), which
+   * repository URLs start with; none unless said.
    */
-  lookup(url: URL, ref: string, scm: ScmAccess): BranchLookup | undefined;
+  basePath?(integration: I): string;
+  /** How to ask for the branch; the repository is named by the caller. */
+  lookup(target: BranchTarget<I>): Omit<BranchLookup, 'repository'>;
 }

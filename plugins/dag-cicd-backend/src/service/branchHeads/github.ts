@@ -1,39 +1,46 @@
+import { GithubIntegration } from '@backstage/integration';
 import { BranchHeadHost } from './BranchHeadHost';
-import { apiPath, ownerAndRepository } from './repositoryPath';
+import { apiPath, unsupportedRepository } from './repositoryPath';
 
-/** `acme/orders` from `https://github.com/acme/orders/tree/main/dags`. */
-export function githubRepository(url: URL): { owner: string; repo: string } {
-  return ownerAndRepository(url, 'owner');
+interface GithubBranch {
+  name?: unknown;
+  commit?: { sha?: unknown };
 }
 
 /**
- * GitHub and GitHub Enterprise: `GET /repos/{owner}/{repo}/commits/{ref}`
- * with the sha media type answers the bare SHA.
+ * GitHub and GitHub Enterprise: `GET /repos/{owner}/{repo}/branches/{branch}`
+ * answers the branch with its head as `commit.sha`. Not `/commits/{ref}`,
+ * which also takes a tag or a SHA for a ref: only a branch is a branch.
  */
-export const githubBranchHeads: BranchHeadHost = {
-  integrationKey: 'github',
-  hosts: integrations => integrations.github.list().map(i => i.config.host),
-  lookup(url, ref, scm) {
-    const integration = scm.integrations.github.byUrl(url.href);
-    if (!integration) return undefined;
-    const { owner, repo } = githubRepository(url);
+export const githubBranchHeads: BranchHeadHost<GithubIntegration> = {
+  lookup({ url, ref, repository: { owner, repository }, integration, scm }) {
+    const { apiBaseUrl, host } = integration.config;
+    // github.com has one by default; an Enterprise host must be given one.
+    if (!apiBaseUrl) {
+      throw unsupportedRepository(
+        ref,
+        `the GitHub integration for ${host} has no apiBaseUrl in app-config`,
+      );
+    }
     return {
-      repository: `${owner}/${repo}`,
       async request() {
         const { headers } = await scm.githubCredentials.getCredentials({
           url: url.href,
         });
         return {
-          url: `${
-            integration.config.apiBaseUrl
-          }${apiPath`/repos/${owner}/${repo}/commits/${ref}`}`,
-          headers: { ...headers, Accept: 'application/vnd.github.sha' },
+          url: `${apiBaseUrl}${apiPath`/repos/${owner}/${repository}/branches/${ref}`}`,
+          headers: { ...headers, Accept: 'application/vnd.github+json' },
         };
       },
-      // GitHub answers 422 "No commit found for SHA" for an unknown ref.
-      notFoundStatuses: [404, 422],
-      answer: 'text',
-      head: sha => ({ commit: sha }),
+      head: answer => {
+        const branch = (answer ?? {}) as GithubBranch;
+        // A renamed branch answers with a redirect to its new name: the
+        // branch asked for is gone.
+        if (typeof branch.name === 'string' && branch.name !== ref) {
+          return undefined;
+        }
+        return { commit: branch.commit?.sha };
+      },
     };
   },
 };

@@ -72,9 +72,19 @@ describe('the commit field', () => {
     ['a..b', { error: expect.stringContaining('or a branch name') }],
     ['has space', { error: expect.stringContaining('or a branch name') }],
     ['-rf', { error: expect.stringContaining('or a branch name') }],
+    // refused by the backend's rules too, which a partial copy let through
+    ['x.lock', { error: expect.stringContaining('ends with "." or ".lock"') }],
+    ['feature/', { error: expect.stringContaining('empty path component') }],
     ['', { error: expect.stringContaining('7 to 40 hexadecimal') }],
   ])('reads %j', (text, expected) => {
     expect(readCommitInput(text)).toEqual(expected);
+  });
+
+  it('says why a name is no branch name, in the backend’s words', () => {
+    expect(readCommitInput('main..dev')).toEqual({
+      error:
+        '"main..dev" is not a valid branch name: it contains "..". Enter a commit SHA: 7 to 40 hexadecimal characters (git rev-parse HEAD), or a branch name such as main',
+    });
   });
 
   it("sends a branch as its head's SHA once resolved, never by name", () => {

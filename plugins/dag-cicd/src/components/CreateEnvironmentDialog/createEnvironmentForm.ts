@@ -2,6 +2,7 @@ import {
   BranchHead,
   CreateEnvironmentRequest,
   FaultRates,
+  invalidBranchNameMessage,
 } from '@dag-cicd/plugin-dag-cicd-common';
 
 /** The input profiles a person can pick; `fixtures` and `from` take a name. */
@@ -119,11 +120,6 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const MAX_SEED = 4294967295;
 const MIB = 1024 * 1024;
 
-// What git forbids in a ref name; the backend applies the full rules.
-// eslint-disable-next-line no-control-regex
-const NOT_IN_BRANCH = /[\x00-\x20\x7f~^:?*[\\]|\.\.|^-|@\{/;
-const MAX_BRANCH = 255;
-
 /**
  * What the commit field holds: a SHA, sent as is, or a branch name that the
  * backend resolves to the commit it points at now. Seven to forty hex
@@ -138,13 +134,13 @@ export type CommitInput =
 export function readCommitInput(text: string): CommitInput {
   const value = text.trim();
   if (SHA.test(value)) return { sha: value.toLowerCase() };
-  if (value && value.length <= MAX_BRANCH && !NOT_IN_BRANCH.test(value)) {
-    return { branch: value };
-  }
-  return {
-    error:
-      'Enter a commit SHA: 7 to 40 hexadecimal characters (git rev-parse HEAD), or a branch name such as main',
-  };
+  const invalid = value ? invalidBranchNameMessage(value) : undefined;
+  if (value && !invalid) return { branch: value };
+  // The backend's own words for a name it would refuse, so the dialog and
+  // the API never disagree on what a branch name is.
+  const enter =
+    'Enter a commit SHA: 7 to 40 hexadecimal characters (git rev-parse HEAD), or a branch name such as main';
+  return { error: invalid ? `${invalid}. ${enter}` : enter };
 }
 
 /**

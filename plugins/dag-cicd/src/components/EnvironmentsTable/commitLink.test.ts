@@ -49,6 +49,21 @@ describe('commitUrl', () => {
       'url:https://gitea.acme.dev/acme/dags.git',
       `https://gitea.acme.dev/acme/dags/commit/${SHA}`,
     ],
+    [
+      'an Azure DevOps repository on visualstudio.com',
+      'url:https://acme.visualstudio.com/Data%20Platform/_git/dags?path=/orders',
+      `https://acme.visualstudio.com/Data%20Platform/_git/dags/commit/${SHA}`,
+    ],
+    [
+      'an Azure DevOps repository on visualstudio.com, its project left out',
+      'url:https://acme.visualstudio.com/_git/dags',
+      `https://acme.visualstudio.com/dags/_git/dags/commit/${SHA}`,
+    ],
+    [
+      'an older visualstudio.com URL with its collection',
+      'url:https://acme.visualstudio.com/DefaultCollection/data/_git/dags',
+      `https://acme.visualstudio.com/DefaultCollection/data/_git/dags/commit/${SHA}`,
+    ],
   ])('links %s', (_, location, page) => {
     expect(commitUrl(entityAt(location), SHA)).toBe(page);
   });
@@ -84,6 +99,16 @@ describe('commitUrl', () => {
         `https://stash.acme.corp/bitbucket/projects/DATA/repos/dags/commits/${SHA}`,
       ],
       [
+        'a Bitbucket Server clone URL',
+        'url:https://stash.acme.corp/scm/DATA/dags.git',
+        `https://stash.acme.corp/projects/DATA/repos/dags/commits/${SHA}`,
+      ],
+      [
+        'a Bitbucket Server clone URL of a personal repository, under a context path',
+        'url:https://stash.acme.corp/bitbucket/scm/~jd/dags.git',
+        `https://stash.acme.corp/bitbucket/users/jd/repos/dags/commits/${SHA}`,
+      ],
+      [
         'an Azure DevOps Server collection',
         'url:https://tfs.acme.corp/tfs/Main/data/_git/dags',
         `https://tfs.acme.corp/tfs/Main/data/_git/dags/commit/${SHA}`,
@@ -114,6 +139,10 @@ describe('commitUrl', () => {
       'url:https://dev.azure.com/acme/_git',
     ],
     ['a GitLab group', 'url:https://gitlab.com/acme/-/tree/main'],
+    [
+      'a name that would climb out of the repository',
+      'url:https://github.com/acme/%2e%2e.git',
+    ],
   ])('links nothing for %s', (_, location) => {
     expect(commitUrl(entityAt(location), SHA)).toBeUndefined();
   });

@@ -2,6 +2,12 @@ import { Link } from '@backstage/core-components';
 import { useApiHolder } from '@backstage/core-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { scmIntegrationsApiRef } from '@backstage/integration-react';
+import {
+  isScmHostType,
+  readRepositoryUrl,
+  RepositoryCoordinates,
+  ScmHostType,
+} from '@dag-cicd/plugin-dag-cicd-common';
 
 const SOURCE_LOCATION = 'backstage.io/source-location';
 
@@ -18,56 +24,30 @@ export interface ScmHosts {
 }
 
 /**
- * The page of `commit` for a repository URL's path segments, per kind of
- * host; undefined when the segments name no repository. Each takes the
- * segments that name the repository and drops the rest (`tree/main/dags`).
+ * The path of a repository's commit pages, per kind of host, below the
+ * repository's base path (a context path, an Azure DevOps organization or
+ * collection); the commit's SHA follows.
  */
 const COMMIT_PAGES: Record<
-  string,
-  (segments: string[], commit: string) => string | undefined
+  ScmHostType,
+  (repository: RepositoryCoordinates) => string[]
 > = {
-  // <owner>/<repo>/tree/<ref>/<path>
-  github: (s, commit) => ownerRepo(s, 'commit', commit),
-  // <owner>/<repo>/src/branch/<ref>/<path>
-  gitea: (s, commit) => ownerRepo(s, 'commit', commit),
-  // <workspace>/<repo>/src/<ref>/<path>
-  bitbucketCloud: (s, commit) => ownerRepo(s, 'commits', commit),
-  // <group>/<subgroup…>/<project>/-/tree/<ref>: groups nest, so the project
-  // ends where GitLab's `/-/` (or a legacy `tree`/`blob`) begins.
-  gitlab: (s, commit) => {
-    const end = s.findIndex(x => ['-', 'tree', 'blob'].includes(x));
-    const project = end === -1 ? s : s.slice(0, end);
-    return project.length >= 2
-      ? `${repoPath(project)}/-/commit/${commit}`
-      : undefined;
-  },
-  // [<context>/]projects/<KEY>/repos/<slug>/browse/<path>
-  bitbucketServer: (s, commit) => {
-    const at = s.findIndex(
-      (x, i) => (x === 'projects' || x === 'users') && s[i + 2] === 'repos',
-    );
-    return at !== -1 && s[at + 3]
-      ? `${s.slice(0, at + 4).join('/')}/commits/${commit}`
-      : undefined;
-  },
-  // <org>/<project>/_git/<repo>?path=…
-  azure: (s, commit) => {
-    const at = s.indexOf('_git');
-    return at >= 1 && s[at + 1]
-      ? `${s.slice(0, at + 2).join('/')}/commit/${commit}`
-      : undefined;
-  },
+  github: r => [r.owner, r.repository, 'commit'],
+  gitea: r => [r.owner, r.repository, 'commit'],
+  bitbucketCloud: r => [r.owner, r.repository, 'commits'],
+  // The namespace nests: `data/etl`.
+  gitlab: r => [...r.owner.split('/'), r.repository, '-', 'commit'],
+  // The REST API's project `~jd` is the personal repository of user jd.
+  bitbucketServer: r => [
+    ...(r.owner.startsWith('~')
+      ? ['users', r.owner.slice(1)]
+      : ['projects', r.owner]),
+    'repos',
+    r.repository,
+    'commits',
+  ],
+  azure: r => [r.owner, '_git', r.repository, 'commit'],
 };
-
-function repoPath(segments: string[]): string {
-  return segments.join('/').replace(/\.git$/, '');
-}
-
-function ownerRepo(segments: string[], page: string, commit: string) {
-  return segments.length >= 2
-    ? `${repoPath(segments.slice(0, 2))}/${page}/${commit}`
-    : undefined;
-}
 
 /**
  * The kind of host, without the app's SCM integrations: only the public
@@ -107,9 +87,17 @@ export function commitUrl(
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   const type = hosts?.byUrl(url.href)?.type ?? guessHostType(url.hostname);
-  const page = type ? COMMIT_PAGES[type] : undefined;
-  const path = page?.(url.pathname.split('/').filter(Boolean), commit);
-  return path ? `${url.origin}/${path}` : undefined;
+  if (!isScmHostType(type)) return undefined;
+  const read = readRepositoryUrl(url, type);
+  if ('problem' in read) return undefined;
+  const { coordinates } = read;
+  const path = [
+    ...coordinates.base,
+    ...COMMIT_PAGES[type](coordinates),
+    commit,
+  ];
+  // Each name was decoded from the URL: encoded back, one segment each.
+  return [url.origin, ...path.map(encodeURIComponent)].join('/');
 }
 
 /**

@@ -1,0 +1,2 @@
+export * from './branchName';
+export * from './repositoryUrl';
