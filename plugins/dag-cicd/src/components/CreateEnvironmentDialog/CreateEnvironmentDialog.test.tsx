@@ -312,14 +312,31 @@ describe('CreateEnvironmentDialog', () => {
     expect(
       screen.getByRole('textbox', { name: 'Row fraction' }),
     ).toHaveAttribute('aria-invalid', 'true');
-    expect(screen.getByRole('textbox', { name: 'drift' })).toHaveAttribute(
-      'aria-invalid',
-      'true',
-    );
+    // Said once for the rates, which every rate field is described by.
     expect(
-      screen.getByText('drift: a probability from 0 to 1, such as 0.01'),
-    ).toBeInTheDocument();
+      screen.getByRole('textbox', { name: 'drift' }),
+    ).toHaveAccessibleDescription(
+      'drift: a probability from 0 to 1, such as 0.01',
+    );
     expect(mock.calls('POST', '/environments')).toHaveLength(0);
+  });
+
+  it("shows the server's refusal of a rate with the rates, not guessed onto one", async () => {
+    const mock = backend.mock();
+    const message = 'chaos.nulls must be a probability from 0 to 1, got 2';
+    mock.on('POST', '/environments', errorAnswer(400, 'InputError', message));
+    await renderDialog(mock);
+    await userEvent.type(commitField(), sha(5));
+    await chooseProfile('chaos');
+    await userEvent.type(screen.getByRole('textbox', { name: 'nulls' }), '1');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    for (const fault of ['nulls', 'drift']) {
+      const field = screen.getByRole('textbox', { name: fault });
+      expect(field).toHaveAccessibleDescription(message);
+      expect(field).not.toHaveAttribute('aria-invalid', 'true');
+    }
   });
 
   it("shows the server's refusal of a bound next to that bound", async () => {

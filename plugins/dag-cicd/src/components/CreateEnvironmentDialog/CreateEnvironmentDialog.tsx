@@ -190,12 +190,12 @@ export function CreateEnvironmentDialog(props: CreateEnvironmentDialogProps) {
     setSubmitting(true);
     setFormError(undefined);
     try {
-      const input = readCommitInput(form.commit);
-      const branchHead = 'branch' in input ? await branch.resolve() : undefined;
-      if ('branch' in input && !branchHead) return;
+      const resolution = await branch.resolve();
+      // The refusal is already on the commit field.
+      if ('refused' in resolution) return;
       const result = toCreateRequest(entityRef, form, {
         production,
-        branchHead,
+        branchHead: resolution.branchHead,
       });
       if ('errors' in result) {
         setErrors(result.errors);
@@ -455,7 +455,12 @@ function SampleOptionFields(props: { fieldProps: FieldProps }) {
   );
 }
 
-/** A rate per fault the API knows, for `chaos`. */
+/**
+ * A rate per fault the API knows, for `chaos`. A refusal of the rates, the
+ * form's or the server's, is shown once for the group, which every rate
+ * field is described by: a message names the fault, but which field it is
+ * about is not read back out of its text.
+ */
 function FaultRateFields(props: {
   rates: CreateEnvironmentForm['rates'];
   error?: string;
@@ -484,7 +489,6 @@ function FaultRateFields(props: {
             size="small"
             value={rates[fault] ?? ''}
             onChange={e => onChange(fault, e.target.value)}
-            error={!!error && namesFault(error, fault)}
             inputProps={{
               inputMode: 'decimal',
               'aria-describedby': 'create-environment-chaos-help',
@@ -494,11 +498,6 @@ function FaultRateFields(props: {
       ))}
     </>
   );
-}
-
-// `nulls: …` from the form, `chaos.nulls must be …` from the server.
-function namesFault(message: string, fault: FaultName) {
-  return new RegExp(`^(chaos\\.)?${fault}\\b`).test(message);
 }
 
 function profileNeedsName(form: CreateEnvironmentForm) {
@@ -513,12 +512,20 @@ function serverMessage(error: unknown): string {
 }
 
 /**
+ * What resolving the commit field gave: the head of the branch it names, no
+ * head when it names none (a SHA, or text the form refuses), or a refusal of
+ * the backend.
+ */
+type Resolution = { branchHead?: BranchHead } | { refused: string };
+
+/**
  * The head of the branch the commit field names, asked of the backend, which
- * resolves it through the SCM integration of the DAG's repository. A head
- * found is kept, and a request in flight shared, however often the field is
- * left or submitted; a refusal (no integration, no such branch) goes to
- * `onError`, unless the field has changed since, and is asked again next time
- * (the branch may have been pushed meanwhile).
+ * resolves it through the SCM integration of the DAG's repository. The field
+ * is read once per render, here. A head found is kept, and a request in
+ * flight shared, however often the field is left or submitted; a refusal (no
+ * integration, no such branch) goes to `onError`, unless the field has
+ * changed since, and is asked again next time (the branch may have been
+ * pushed meanwhile).
  */
 function useBranchHead(
   entityRef: string,
@@ -528,30 +535,28 @@ function useBranchHead(
   const api = useApi(dagCicdApiRef);
   const [head, setHead] = useState<BranchHead>();
   const [resolving, setResolving] = useState<string>();
-  const pending = useRef<{
-    ref: string;
-    promise: Promise<BranchHead | undefined>;
-  }>();
+  const pending = useRef<{ ref: string; promise: Promise<Resolution> }>();
   const current = useRef(text);
   current.current = text;
   const input = readCommitInput(text);
   const ref = 'branch' in input ? input.branch : undefined;
 
-  const resolve = (): Promise<BranchHead | undefined> => {
-    if (ref === undefined) return Promise.resolve(undefined);
-    if (head?.ref === ref) return Promise.resolve(head);
+  const resolve = (): Promise<Resolution> => {
+    if (ref === undefined) return Promise.resolve({});
+    if (head?.ref === ref) return Promise.resolve({ branchHead: head });
     if (pending.current?.ref === ref) return pending.current.promise;
     setResolving(ref);
     const promise = api
       .resolveBranchHead(entityRef, ref)
       .then(
-        resolved => {
+        (resolved): Resolution => {
           setHead(resolved);
-          return resolved;
+          return { branchHead: resolved };
         },
-        error => {
-          if (current.current === text) onError(serverMessage(error));
-          return undefined;
+        (error): Resolution => {
+          const refused = serverMessage(error);
+          if (current.current === text) onError(refused);
+          return { refused };
         },
       )
       .finally(() => {
