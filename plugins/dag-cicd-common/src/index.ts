@@ -8,6 +8,7 @@
 export * from './annotations';
 export * from './permissions';
 export * from './contract';
+export * from './faults';
 // Branch names and repository URLs, read the same way by the backend and the app.
 export * from './scm';
 export * from './client/DagCicdClient';

@@ -1,7 +1,11 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { DagCicdClient, Environment } from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  DagCicdClient,
+  Environment,
+  FAULT_NAMES,
+} from '@dag-cicd/plugin-dag-cicd-common';
 
 /** How long `wait: true` waits for provisioning before failing the step. */
 const WAIT_TIMEOUT_MS = 15 * 60_000;
@@ -88,7 +92,9 @@ export function createDagCicdEnvironmentAction(options: {
             .record(z.number())
             .optional()
             .describe(
-              'chaos profile: fault rates from 0 to 1 by fault (nulls, malformed, duplicates, late, outOfOrder, drift, truncated, empty)',
+              `chaos profile: fault rates from 0 to 1 by fault (${FAULT_NAMES.join(
+                ', ',
+              )})`,
             ),
         wait: z =>
           z

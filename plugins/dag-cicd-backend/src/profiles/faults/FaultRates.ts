@@ -1,40 +1,18 @@
 import { InputError } from '@backstage/errors';
-import type { FaultRates } from '@dag-cicd/plugin-dag-cicd-common';
+import {
+  FAULT_NAMES,
+  type FaultName,
+  type FaultRates,
+} from '@dag-cicd/plugin-dag-cicd-common';
 
-/**
- * Every fault the injector knows. Row faults are decided row by row; file
- * faults once per file.
- */
-export const FAULT_NAMES = [
-  'nulls',
-  'malformed',
-  'duplicates',
-  'late',
-  'outOfOrder',
-  'drift',
-  'truncated',
-  'empty',
-] as const;
-
-/** The name of one fault, as in {@link FaultRates} and in the report. */
-export type FaultName = (typeof FAULT_NAMES)[number];
+export { FAULT_NAMES };
+export type { FaultName };
 
 /**
  * How often each fault is injected: each a probability in [0, 1]; absent = 0.
- * The API's own type, so that a fault the API adds is one this module must
- * know (see below).
+ * The API's own type, whose faults FAULT_NAMES is checked against.
  */
 export type { FaultRates };
-
-// Compiles only while FAULT_NAMES and the API's FaultRates name the same
-// faults, both ways.
-const SAME_FAULTS: [
-  Exclude<keyof FaultRates, FaultName>,
-  Exclude<FaultName, keyof FaultRates>,
-] extends [never, never]
-  ? true
-  : never = true;
-void SAME_FAULTS;
 
 function isFaultName(name: string): name is FaultName {
   return (FAULT_NAMES as readonly string[]).includes(name);

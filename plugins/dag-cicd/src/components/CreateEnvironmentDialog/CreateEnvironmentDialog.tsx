@@ -5,6 +5,8 @@ import {
   BranchHead,
   dagCicdEnvironmentCreatePermission,
   Environment,
+  FAULT_NAMES,
+  FaultName,
 } from '@dag-cicd/plugin-dag-cicd-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
@@ -25,9 +27,7 @@ import { ActionButton } from '../PromotionActions/ActionButton';
 import {
   CreateEnvironmentForm,
   emptyForm,
-  FAULT_NAMES,
   FAULTS,
-  FaultName,
   fieldOfServerError,
   FormErrors,
   FormField,

@@ -1,6 +1,6 @@
+import { FAULT_NAMES } from '@dag-cicd/plugin-dag-cicd-common';
 import {
   emptyForm,
-  FAULT_NAMES,
   fieldOfServerError,
   parseKeyValueLines,
   readCommitInput,

@@ -1,6 +1,8 @@
 import {
   BranchHead,
   CreateEnvironmentRequest,
+  FAULT_NAMES,
+  FaultName,
   FaultRates,
   invalidBranchNameMessage,
 } from '@dag-cicd/plugin-dag-cicd-common';
@@ -25,9 +27,6 @@ export const TTL_CHOICES = [
   { value: 'P7D', label: '7 days' },
 ] as const;
 
-/** A fault of the `chaos` profile, as the API names it. */
-export type FaultName = keyof FaultRates;
-
 /**
  * Every fault the API takes a rate for, with what it does. Typed by the API's
  * `FaultRates`: a fault added there does not compile here until it is
@@ -43,8 +42,6 @@ export const FAULTS: Record<FaultName, string> = {
   truncated: 'Per file: the file cut mid-row',
   empty: 'Per file: the file emptied',
 };
-
-export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
 
 /** Whether a profile copies a bounded sample, and so takes sample options. */
 export function takesSampleOptions(kind: ProfileKind): boolean {
