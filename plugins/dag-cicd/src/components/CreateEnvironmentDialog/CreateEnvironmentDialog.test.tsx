@@ -312,11 +312,20 @@ describe('CreateEnvironmentDialog', () => {
     expect(
       screen.getByRole('textbox', { name: 'Row fraction' }),
     ).toHaveAttribute('aria-invalid', 'true');
-    // Said once for the rates, which every rate field is described by.
+    // Said once for the rates, which every rate field is described by; the
+    // rate that is refused is marked.
     expect(
       screen.getByRole('textbox', { name: 'drift' }),
     ).toHaveAccessibleDescription(
       'drift: a probability from 0 to 1, such as 0.01',
+    );
+    expect(screen.getByRole('textbox', { name: 'drift' })).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+    expect(screen.getByRole('textbox', { name: 'nulls' })).toHaveAttribute(
+      'aria-invalid',
+      'false',
     );
     expect(mock.calls('POST', '/environments')).toHaveLength(0);
   });

@@ -28,6 +28,7 @@ import {
   CreateEnvironmentForm,
   emptyForm,
   FAULTS,
+  isFaultRate,
   fieldOfServerError,
   FormErrors,
   FormField,
@@ -458,8 +459,8 @@ function SampleOptionFields(props: { fieldProps: FieldProps }) {
 /**
  * A rate per fault the API knows, for `chaos`. A refusal of the rates, the
  * form's or the server's, is shown once for the group, which every rate
- * field is described by: a message names the fault, but which field it is
- * about is not read back out of its text.
+ * field is described by; a rate the API would refuse marks its own field as
+ * it is typed (`isFaultRate`), never by reading a message's text.
  */
 function FaultRateFields(props: {
   rates: CreateEnvironmentForm['rates'];
@@ -488,6 +489,7 @@ function FaultRateFields(props: {
             fullWidth
             size="small"
             value={rates[fault] ?? ''}
+            error={!isFaultRate(rates[fault] ?? '')}
             onChange={e => onChange(fault, e.target.value)}
             inputProps={{
               inputMode: 'decimal',

@@ -245,6 +245,16 @@ export function toCreateRequest(
 }
 
 /**
+ * Whether a fault rate as typed is one the API takes: empty (the configured
+ * rate, or 0), or a probability from 0 to 1.
+ */
+export function isFaultRate(text: string): boolean {
+  if (!text.trim()) return true;
+  const rate = Number(text);
+  return rate >= 0 && rate <= 1;
+}
+
+/**
  * The sample options and fault rates the profile takes, only those filled
  * in; the upper bounds are the server's configuration, which it checks.
  */
@@ -278,10 +288,10 @@ function toProfileOptions(
 
   const chaos: FaultRates = {};
   for (const fault of FAULT_NAMES) {
-    const rate = number(form.rates[fault] ?? '');
-    if (rate === undefined) continue;
-    if (rate >= 0 && rate <= 1) chaos[fault] = rate;
-    else errors.chaos ??= `${fault}: a probability from 0 to 1, such as 0.01`;
+    const text = form.rates[fault] ?? '';
+    if (!isFaultRate(text)) {
+      errors.chaos ??= `${fault}: a probability from 0 to 1, such as 0.01`;
+    } else if (text.trim()) chaos[fault] = Number(text);
   }
   if (Object.keys(chaos).length) options.chaos = chaos;
   return options;
