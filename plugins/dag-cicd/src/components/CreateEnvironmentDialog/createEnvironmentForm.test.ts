@@ -1,6 +1,6 @@
-import { FAULT_NAMES } from '@dag-cicd/plugin-dag-cicd-common';
 import {
   emptyForm,
+  isFaultRate,
   fieldOfServerError,
   parseKeyValueLines,
   readCommitInput,
@@ -157,19 +157,15 @@ describe('profile options', () => {
       },
     });
   });
+});
 
-  it("offers a rate for each fault the API's FaultRates names", () => {
-    expect(FAULT_NAMES).toEqual([
-      'nulls',
-      'malformed',
-      'duplicates',
-      'late',
-      'outOfOrder',
-      'drift',
-      'truncated',
-      'empty',
-    ]);
-  });
+describe('isFaultRate', () => {
+  it.each(['', ' ', '0', '0.01', '1'])('takes %j', text =>
+    expect(isFaultRate(text)).toBe(true),
+  );
+  it.each(['1.5', '-0.1', 'often', 'NaN'])('refuses %j', text =>
+    expect(isFaultRate(text)).toBe(false),
+  );
 });
 
 describe('parseKeyValueLines', () => {
