@@ -54,13 +54,14 @@ export interface DataStore {
   copy(fromUri: string, toUri: string): Promise<void>;
 
   /**
-   * Copies many objects, each as {@link DataStore.copy} does, in any order.
-   * Optional: a store that can do better than many single copies (worker
-   * threads, a batch API) implements it; callers fall back to `copy`.
+   * Copies many objects, each as {@link DataStore.copy} does, in no promised
+   * order: when two copies share a target, either may land last. Optional: a
+   * store that can do better than many single copies (worker threads, a batch
+   * API) implements it; callers fall back to `copy`.
    *
-   * Settles only once no copy is in flight. Rejects with the first failure,
-   * or the signal's reason once it aborts; copies not yet started then are
-   * never made, and those made stay.
+   * Settles only once no copy is in flight. Rejects with the error of the
+   * first failing copy in list order, or the signal's reason once it aborts;
+   * copies not yet started then are never made, and those made stay.
    */
   copyMany?(
     copies: ReadonlyArray<{ from: string; to: string }>,

@@ -174,9 +174,13 @@ export class CopyWorkers {
   /**
    * Makes the copies, in batches spread over the workers, until all are made
    * or one fails. Resolves or rejects only once no batch is in flight, so
-   * that nothing lands after the caller has moved on (say, to clean up); the
-   * first failure (or the signal's reason) is thrown, and the copies of
-   * batches not yet handed out are never made.
+   * that nothing lands after the caller has moved on (say, to clean up), and
+   * the copies of batches not yet handed out are never made.
+   *
+   * The error thrown is the first failing copy's in list order (or the
+   * signal's reason), the same however the batches interleave: batches are
+   * handed out in order and each stops at its first failure, so every copy
+   * before the earliest failed batch's failure was made.
    */
   async copy(
     root: string,
@@ -189,14 +193,24 @@ export class CopyWorkers {
     for (let i = 0; i < copies.length; i += size) {
       batches.push(copies.slice(i, i + size));
     }
-    await forEachConcurrently(batches, lanes, batch => {
-      signal?.throwIfAborted();
-      return this.#leastBusy().copy({
-        id: this.#nextId++,
-        root,
-        copies: batch,
+    const failures: unknown[] = [];
+    try {
+      await forEachConcurrently(batches, lanes, async (batch, index) => {
+        try {
+          signal?.throwIfAborted();
+          await this.#leastBusy().copy({
+            id: this.#nextId++,
+            root,
+            copies: batch,
+          });
+        } catch (error) {
+          failures[index] = error;
+          throw error;
+        }
       });
-    });
+    } catch (error) {
+      throw failures.find(failure => failure !== undefined) ?? error;
+    }
   }
 
   #leastBusy(): CopyWorker {

@@ -257,6 +257,58 @@ describe('FileDataStore', () => {
       expect(await collect(store.list(ci1))).toEqual([]);
     });
 
+    it('fails as copies made one at a time do, having made every copy before the failure (property)', async () => {
+      // Sources present or missing, targets distinct (copies sharing one
+      // land in no promised order): the same error as the first failing
+      // single copy, and everything a one-at-a-time run made is made.
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(
+            fc.record({
+              from: fc.oneof(
+                fc.constantFrom(...keys.slice(0, 20)),
+                fc.constantFrom('missing-1.csv', 'missing-2.csv'),
+              ),
+              to: fc.stringMatching(/^[a-d]{1,3}(\/[a-d]{1,3})?$/),
+            }),
+            { selector: copy => copy.to, maxLength: 40 },
+          ),
+          async list => {
+            const run = `run-${++runs}`;
+            const copies = (target: string) =>
+              list.map(({ from, to }) => ({
+                from: from.startsWith('missing')
+                  ? `${rootUri}prod/${from}`
+                  : `${rootUri}prod/events/${from}`,
+                to: `${rootUri}${run}/${target}/${to}.csv`,
+              }));
+            const many = await store.copyMany(copies('many')).then(
+              () => undefined,
+              error => error,
+            );
+            let single: Error | undefined;
+            const made: string[] = [];
+            for (const { from, to } of copies('single')) {
+              try {
+                await store.copy(from, to);
+                made.push(to.replace('/single/', '/many/'));
+              } catch (error) {
+                single = error as Error;
+                break;
+              }
+            }
+            expect(many?.name).toBe(single?.name);
+            expect(many?.message).toBe(single?.message);
+            for (const uri of made) {
+              expect(await store.exists(uri)).toBe(true);
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
     it('copies nothing for an empty list', async () => {
       await store.copyMany([]);
       expect(await collect(store.list(ci1))).toEqual([]);

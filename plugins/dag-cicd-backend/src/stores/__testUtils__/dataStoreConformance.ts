@@ -226,10 +226,6 @@ export const operations: fc.Arbitrary<Operation[]> = fc.array(
     }),
     fc.record({ op: fc.constant('writeFailing' as const), key }),
     fc.record({ op: fc.constant('copy' as const), from: key, to: key }),
-    fc.record({
-      op: fc.constant('copyMany' as const),
-      copies: fc.array(fc.record({ from: key, to: key }), { maxLength: 4 }),
-    }),
     fc.record({ op: fc.constant('exists' as const), key }),
     fc.record({ op: fc.constant('read' as const), key }),
     fc.record({ op: fc.constant('list' as const), prefix: folder }),
@@ -258,16 +254,13 @@ async function outcomeOf(
         `${prefix}${operation.from}`,
         `${prefix}${operation.to}`,
       );
-    case 'copyMany': {
-      const copies = operation.copies.map(({ from, to }) => ({
-        from: `${prefix}${from}`,
-        to: `${prefix}${to}`,
-      }));
-      if (store.copyMany) return store.copyMany(copies);
-      // What a caller does for a store without it: one after the other.
-      for (const { from, to } of copies) await store.copy(from, to);
-      return undefined;
-    }
+    case 'copyMany':
+      return store.copyMany!(
+        operation.copies.map(({ from, to }) => ({
+          from: `${prefix}${from}`,
+          to: `${prefix}${to}`,
+        })),
+      );
     case 'exists':
       return store.exists(`${prefix}${operation.key}`);
     case 'read':
