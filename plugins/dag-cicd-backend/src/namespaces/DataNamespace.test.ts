@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   assertWritable,
   environmentNamespace,
+  isNormalised,
   isWithin,
   resolveWithin,
 } from './DataNamespace';
@@ -241,6 +242,43 @@ describe('isWithin', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('is exactly "a normalised prefix, and a normalised URI starting with it" (property)', () => {
+    // isWithin checks only what follows the prefix; this holds it to the
+    // whole-URI rules, combining marks and compatibility characters right
+    // after the prefix's "/" included.
+    const prefixes = [
+      ci1,
+      root,
+      'file:///var/data/é/',
+      'file:///d/\u00e9t\u00e9/',
+    ];
+    const tail = fc.oneof(
+      hostileString,
+      fc
+        .array(
+          fc.constantFrom(
+            ...hostilePieces,
+            '\u0301', // combining acute accent
+            '\u0338', // combining long solidus overlay
+            'e\u0301',
+            '\u00e9',
+            '\ufb01', // the fi ligature: NFKC makes it "fi"
+            '. ',
+            ' .',
+          ),
+          { maxLength: 6 },
+        )
+        .map(parts => parts.join('')),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...prefixes), tail, (prefix, rest) => {
+        const uri = `${prefix}${rest}`;
+        expect(isWithin(prefix, uri)).toBe(isNormalised(uri));
+      }),
+      { numRuns: 5000 },
     );
   });
 

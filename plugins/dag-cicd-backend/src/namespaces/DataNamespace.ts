@@ -23,29 +23,47 @@ const URI = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)$/;
  * - control characters, and text that Unicode NFKC folding would change
  *   (`／` becomes `/`, `․․` becomes `..`).
  */
-function isNormalised(uri: string): boolean {
+export function isNormalised(uri: string): boolean {
   if (typeof uri !== 'string') {
     return false;
   }
   const match = URI.exec(uri);
-  if (!match) {
-    return false;
-  }
-  if (
-    // eslint-disable-next-line no-control-regex
-    /[\\%?#\x00-\x1f\x7f]/.test(uri) ||
-    uri.trim() !== uri ||
+  return (
+    match !== null &&
+    hasPlainCharacters(uri) &&
+    uri.trim() === uri &&
+    hasPlainSegments(match[3].split('/').slice(1))
+  );
+}
+
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\\%?#\x00-\x1f\x7f]/;
+const DOTS_AND_SPACES = /^[. ]+$/;
+
+/** No character another layer could read differently (see isNormalised). */
+function hasPlainCharacters(text: string): boolean {
+  return (
+    !FORBIDDEN.test(text) &&
     // Printable ASCII is its own NFKC form: only other text pays for the
     // (comparatively slow) normalisation, which seeding runs per object.
-    (!PRINTABLE_ASCII.test(uri) && uri.normalize('NFKC') !== uri)
-  ) {
-    return false;
-  }
-  const segments = match[3].split('/').slice(1);
-  // The last segment is empty for a prefix (`.../ci_1/`); no other may be.
-  return segments.every(
-    (s, i) => (s !== '' || i === segments.length - 1) && !/^[. ]+$/.test(s),
+    (PRINTABLE_ASCII.test(text) || text.normalize('NFKC') === text)
   );
+}
+
+/**
+ * Path segments with none empty but the last (empty for a prefix,
+ * `.../ci_1/`) and none of only dots and spaces.
+ */
+function hasPlainSegments(segments: string[]): boolean {
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (
+      segment === '' ? i !== segments.length - 1 : DOTS_AND_SPACES.test(segment)
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function isPrefix(prefix: string): boolean {
@@ -92,7 +110,21 @@ export function environmentNamespace(options: {
  * simply not within.
  */
 export function isWithin(prefix: string, uri: string): boolean {
-  return isPrefix(prefix) && isNormalised(uri) && uri.startsWith(prefix);
+  if (typeof uri !== 'string' || !isPrefix(prefix) || !uri.startsWith(prefix)) {
+    return false;
+  }
+  // The same as isNormalised(uri), checking only what follows the prefix,
+  // which seeding does several times per object: the prefix is normalised
+  // and ends with "/", a character Unicode never composes with what follows
+  // it, so the rest is plain exactly when the whole is (a property test
+  // holds this to the whole-URI check).
+  const rest = uri.slice(prefix.length);
+  return (
+    rest === '' ||
+    (hasPlainCharacters(rest) &&
+      rest.trimEnd() === rest &&
+      hasPlainSegments(rest.split('/')))
+  );
 }
 
 /**
