@@ -66,8 +66,20 @@ function hasPlainSegments(segments: string[]): boolean {
   return true;
 }
 
+// Prefixes known to be normalised. Seeding asks about the same few (a
+// namespace, its inputs, production, a store's root) for every object;
+// strings cannot change, so a prefix once found normalised stays so.
+const NORMALISED_PREFIXES = new Set<string>();
+const MAX_REMEMBERED_PREFIXES = 256;
+
 function isPrefix(prefix: string): boolean {
-  return isNormalised(prefix) && prefix.endsWith('/');
+  if (NORMALISED_PREFIXES.has(prefix)) return true;
+  if (!isNormalised(prefix) || !prefix.endsWith('/')) return false;
+  if (NORMALISED_PREFIXES.size >= MAX_REMEMBERED_PREFIXES) {
+    NORMALISED_PREFIXES.clear();
+  }
+  NORMALISED_PREFIXES.add(prefix);
+  return true;
 }
 
 function assertPrefix(field: string, prefix: string): string {
