@@ -170,6 +170,27 @@ describe('FileDataStore', () => {
     expect(listed.get('part-149.csv') ?? 149).toBe(149);
   });
 
+  it('lists thousands of files in chunks, each once, and stops when the reader does', async () => {
+    const count = 1300;
+    for (let folder = 0; folder < 4; folder++) {
+      await fs.mkdir(path.join(root, `big/f${folder}`), { recursive: true });
+    }
+    for (let i = 0; i < count; i++) {
+      await fs.writeFile(path.join(root, `big/f${i % 4}/p${i}.csv`), 'x');
+    }
+    const listed = await collect(store.list(`${rootUri}big/`));
+    expect(new Set(listed.map(o => o.uri)).size).toBe(count);
+    expect(listed.every(o => o.size === 1)).toBe(true);
+
+    let read = 0;
+    for await (const _ of store.list(`${rootUri}big/`)) {
+      if (++read === 10) break;
+    }
+    expect(read).toBe(10);
+    // The walk it left is closed; the next one starts afresh.
+    expect(await collect(store.list(`${rootUri}big/`))).toHaveLength(count);
+  });
+
   it('copies one object', async () => {
     await store.write(`${rootUri}prod/events/e.csv`, 'event');
     await store.copy(`${rootUri}prod/events/e.csv`, `${ci1}in/events/e.csv`);

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isWithin } from '../namespaces/DataNamespace';
-import { crawl } from '../util/concurrency';
-import { CopyWorkers, PathCopy } from './CopyWorkers';
+import { FileWorkers, PathCopy } from './FileWorkers';
 import { awaited, runAsync } from './fileCalls';
 import {
   codeOf,
@@ -16,11 +15,6 @@ import {
   linkError,
   TEMP_PREFIX,
 } from './FileRoot';
-
-/** Files whose sizes `list` asks for at once. */
-const LIST_BATCH = 64;
-// Folders a listing reads at once; like the copies of a seeding (8).
-const WALK_CONCURRENCY = 8;
 
 // O_NOFOLLOW refuses a link as the last component (ELOOP); O_NONBLOCK keeps
 // the open of a FIFO from waiting for a writer (it changes nothing for a
@@ -68,7 +62,8 @@ const OPEN_OBJECT =
  * about a fifth of the cost of copying a 16 KiB file, so checks that do not
  * depend on each other run at once, and none is made twice: a copy is three
  * checks side by side, then the copy and a rename. `copyMany` runs the same
- * programs blocking in worker threads, where a call costs only itself.
+ * programs blocking in worker threads, where a call costs only itself, and
+ * `list` walks folders there (`walkFolder`), a chunk at a time.
  */
 export class FileDataStore implements DataStore {
   readonly scheme = 'file';
@@ -121,7 +116,7 @@ export class FileDataStore implements DataStore {
   async *list(prefix: string): AsyncIterable<DataStoreObject> {
     const folder = this.#path(this.#prefix(prefix));
     if (await runAsync(this.#files.checkFolder(folder, prefix))) {
-      yield* this.#walk(folder, prefix);
+      yield* FileWorkers.shared().walk(folder, prefix);
     }
   }
 
@@ -174,7 +169,7 @@ export class FileDataStore implements DataStore {
   }
 
   /**
-   * Copies many objects in worker threads (see `CopyWorkers`), each exactly
+   * Copies many objects in worker threads (see `FileWorkers`), each exactly
    * as `copy` does. Every URI is checked before the first copy.
    */
   async copyMany(
@@ -185,7 +180,7 @@ export class FileDataStore implements DataStore {
       const [source, target] = this.#copy(from, to);
       return { from: source, to: target };
     });
-    await CopyWorkers.shared().copy(this.#root, byPath, options?.signal);
+    await FileWorkers.shared().copy(this.#root, byPath, options?.signal);
   }
 
   async deletePrefix(prefix: string): Promise<{ deleted: number }> {
@@ -244,75 +239,6 @@ export class FileDataStore implements DataStore {
       );
     }
     return uri;
-  }
-
-  /**
-   * Every object under `folder`, reading up to {@link WALK_CONCURRENCY}
-   * folders at once: a date-partitioned input is many small folders, and
-   * read one after the other their round trips took longer than copying
-   * their files. Each folder streams (opendir), so one with millions of files
-   * is never read into memory at once. Entry types come from the directory
-   * itself, like lstat: a link to a folder is a link, not a folder. Sizes
-   * need an lstat each, asked for a batch of files at once.
-   */
-  #walk(folder: string, prefix: string): AsyncGenerator<DataStoreObject> {
-    return crawl<[string, string], DataStoreObject>(
-      [[folder, prefix]],
-      WALK_CONCURRENCY,
-      async ([current, currentPrefix], crawler) => {
-        let dir;
-        try {
-          dir = await fs.opendir(current, { bufferSize: LIST_BATCH });
-        } catch (error) {
-          if (isMissing(error)) return;
-          throw error;
-        }
-        let files: string[] = [];
-        // Breaking out of the loop closes the folder.
-        for await (const entry of dir) {
-          if (entry.name.startsWith(TEMP_PREFIX)) {
-            continue;
-          }
-          if (entry.isDirectory()) {
-            crawler.enqueue([
-              path.join(current, entry.name),
-              `${currentPrefix}${entry.name}/`,
-            ]);
-          } else if (entry.isFile()) {
-            files.push(entry.name);
-            if (files.length === LIST_BATCH) {
-              const sized = await this.#sized(current, currentPrefix, files);
-              if (!(await crawler.emit(sized))) return;
-              files = [];
-            }
-          }
-        }
-        await crawler.emit(await this.#sized(current, currentPrefix, files));
-      },
-    );
-  }
-
-  /** The objects of some files of one folder, with their sizes; gone ones skipped. */
-  async #sized(
-    folder: string,
-    prefix: string,
-    names: string[],
-  ): Promise<DataStoreObject[]> {
-    const stats = await Promise.all(
-      names.map(name =>
-        fs.lstat(path.join(folder, name)).catch(error => {
-          if (isMissing(error)) return undefined;
-          throw error;
-        }),
-      ),
-    );
-    const objects: DataStoreObject[] = [];
-    stats.forEach((stat, i) => {
-      if (stat?.isFile()) {
-        objects.push({ uri: `${prefix}${names[i]}`, size: stat.size });
-      }
-    });
-    return objects;
   }
 
   /** Deletes everything inside a folder, counting files and links. */
