@@ -6,13 +6,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isWithin } from '../namespaces/DataNamespace';
-import { FileWorkers, PathCopy } from './FileWorkers';
+import { FileWorkers } from './FileWorkers';
 import { awaited, runAsync } from './fileCalls';
 import {
   codeOf,
   FileRoot,
   isMissing,
   linkError,
+  PathCopy,
   TEMP_PREFIX,
 } from './FileRoot';
 
@@ -165,7 +166,7 @@ export class FileDataStore implements DataStore {
   }
 
   async copy(fromUri: string, toUri: string): Promise<void> {
-    await runAsync(this.#files.copy(...this.#copy(fromUri, toUri)));
+    await runAsync(this.#files.copy(this.#copy(fromUri, toUri)));
   }
 
   /**
@@ -176,11 +177,11 @@ export class FileDataStore implements DataStore {
     copies: ReadonlyArray<{ from: string; to: string }>,
     options?: { signal?: AbortSignal },
   ): Promise<void> {
-    const byPath = copies.map(({ from, to }) => {
-      const [source, target] = this.#copy(from, to);
-      return { from: source, to: target };
-    });
-    await FileWorkers.shared().copy(this.#root, byPath, options?.signal);
+    await FileWorkers.shared().copy(
+      this.#root,
+      copies.map(({ from, to }) => this.#copy(from, to)),
+      options?.signal,
+    );
   }
 
   async deletePrefix(prefix: string): Promise<{ deleted: number }> {
@@ -225,11 +226,11 @@ export class FileDataStore implements DataStore {
   }
 
   /** The paths of a copy's source and target, with their URIs. */
-  #copy(fromUri: string, toUri: string): [PathCopy['from'], PathCopy['to']] {
-    return [
-      { path: this.#path(fromUri), uri: fromUri },
-      { path: this.#path(this.#objectUri(toUri)), uri: toUri },
-    ];
+  #copy(fromUri: string, toUri: string): PathCopy {
+    return {
+      from: { path: this.#path(fromUri), uri: fromUri },
+      to: { path: this.#path(this.#objectUri(toUri)), uri: toUri },
+    };
   }
 
   #objectUri(uri: string): string {

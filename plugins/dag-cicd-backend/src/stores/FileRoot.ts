@@ -45,6 +45,12 @@ export function linkError(uri: string): InputError {
   );
 }
 
+/** One object to copy: paths under a root, with the URIs errors name. */
+export interface PathCopy {
+  from: { path: string; uri: string };
+  to: { path: string; uri: string };
+}
+
 /**
  * The file store's root folder and the checks that keep every path under it
  * free of symbolic links (see `FileDataStore` for what is guaranteed and
@@ -226,10 +232,7 @@ export class FileRoot {
    * source's folders and the source itself, the target's folders), then the
    * target's missing folders, a copy into a temporary file and a rename.
    */
-  *copy(
-    from: { path: string; uri: string },
-    to: { path: string; uri: string },
-  ): FileProgram<void> {
+  *copy({ from, to }: PathCopy): FileProgram<void> {
     const folder = path.dirname(to.path);
     const [source, present] = yield* both(
       this.object(from.path, from.uri),

@@ -15,14 +15,8 @@ import {
 } from 'node:worker_threads';
 import { forEachConcurrently } from '../util/concurrency';
 import { runSync } from './fileCalls';
-import { FileRoot } from './FileRoot';
+import { FileRoot, PathCopy } from './FileRoot';
 import { walkFolder } from './walkFolder';
-
-/** One object to copy: paths under a root, with the URIs errors name. */
-export interface PathCopy {
-  from: { path: string; uri: string };
-  to: { path: string; uri: string };
-}
 
 /** What a worker is asked to do. */
 type Task =
@@ -78,8 +72,8 @@ function serve(port: MessagePort): void {
       files = new FileRoot(root);
       roots.set(root, files);
     }
-    for (const { from, to } of copies) {
-      runSync(files.copy(from, to));
+    for (const one of copies) {
+      runSync(files.copy(one));
     }
   };
   const walk = (

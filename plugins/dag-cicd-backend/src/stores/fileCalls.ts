@@ -2,11 +2,11 @@ import fs, { Stats } from 'node:fs';
 
 /**
  * A file system call, as data. The file store's link checks are written once,
- * as generators that yield these calls (see `rootedFiles.ts`), and run either
+ * as generators that yield these calls (see `FileRoot.ts`), and run either
  * on the event loop ({@link runAsync}: each call a round trip to libuv's
- * thread pool) or blocking in a worker thread ({@link runSync}: a copy worker
- * makes thousands of small copies, where each round trip cost more than the
- * system call itself). The same checks, whichever runs them.
+ * thread pool) or blocking in a worker thread ({@link runSync}: a file store
+ * worker makes thousands of small copies, where each round trip cost more
+ * than the system call itself). The same checks, whichever runs them.
  */
 export type FileCall =
   | { call: 'realpath'; path: string }
