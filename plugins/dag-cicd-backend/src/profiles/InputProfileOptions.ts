@@ -1,8 +1,11 @@
 import { InputError } from '@backstage/errors';
 import { FaultRates, validateFaultRates } from './faults';
 import { InputProfile, formatInputProfile } from './InputProfile';
-import { SAMPLE_LIMIT_NAMES, checkSampleLimit } from './sampleLimits';
-import { SampleLimits } from './sampleLimits';
+import {
+  SAMPLE_LIMIT_NAMES,
+  SampleLimits,
+  checkSampleLimit,
+} from './sampleLimits';
 
 /**
  * The options a create request may give its input profile: tighter sample

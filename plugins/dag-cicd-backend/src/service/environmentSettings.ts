@@ -4,9 +4,9 @@ import { FaultRates, validateFaultRates } from '../profiles/faults';
 import {
   SAMPLE_LIMIT_NAMES,
   SAMPLE_LIMITS_CONFIG_KEY,
+  SampleLimits,
   checkSampleLimit,
 } from '../profiles/sampleLimits';
-import { SampleLimits } from '../profiles/sampleLimits';
 
 /** `dagCicd.environments`: defaults and limits of environments. */
 export interface EnvironmentSettings {
@@ -21,6 +21,9 @@ export interface EnvironmentSettings {
 }
 
 const HOUR = 3_600_000;
+
+/** The shortest TTL a request may ask for. */
+export const MIN_TTL_MS = HOUR / 12;
 
 const SAMPLE_DEFAULTS: SampleLimits = {
   maxObjects: 1000,
@@ -63,7 +66,7 @@ export function readEnvironmentSettings(config: Config): EnvironmentSettings {
   const c = 'dagCicd.environments';
   const defaultTtlMs = duration(config, `${c}.defaultTtl`, { days: 3 });
   const maxTtlMs = duration(config, `${c}.maxTtl`, { days: 30 });
-  if (defaultTtlMs > maxTtlMs || defaultTtlMs < HOUR / 12) {
+  if (defaultTtlMs > maxTtlMs || defaultTtlMs < MIN_TTL_MS) {
     throw new Error(
       `${c}.defaultTtl must be at least 5 minutes and at most ${c}.maxTtl`,
     );
@@ -79,6 +82,3 @@ export function readEnvironmentSettings(config: Config): EnvironmentSettings {
       : { minutes: 10 },
   };
 }
-
-/** The shortest TTL a request may ask for. */
-export const MIN_TTL_MS = HOUR / 12;
