@@ -1,11 +1,11 @@
 import { InputError } from '@backstage/errors';
 import {
   dagCicdEnvironmentReadPermission,
+  entitySourceUrl,
   invalidBranchNameMessage,
 } from '@dag-cicd/plugin-dag-cicd-common';
 import { Caller } from './EnvironmentService';
 import { EntityAccess } from './entityAccess';
-import { entitySourceUrl } from './entityRepository';
 import { ScmAccess, scmAccess } from './branchHeads/BranchHeadHost';
 import { branchLookup } from './branchHeads/branchLookup';
 import { fetchBranchHead } from './branchHeads/fetchBranchHead';
@@ -67,13 +67,13 @@ export class BranchHeadService {
   private readonly access: EntityAccess;
   private readonly scm: ScmAccess;
 
-  constructor(
-    options: Pick<ScmAccess, 'integrations'> &
-      Partial<ScmAccess> & { access: EntityAccess },
-  ) {
-    const { access, integrations, ...providers } = options;
-    this.access = access;
-    this.scm = scmAccess(integrations, providers);
+  constructor(options: {
+    access: EntityAccess;
+    integrations: ScmAccess['integrations'];
+  }) {
+    this.access = options.access;
+    // Built once: the credential providers cache tokens between requests.
+    this.scm = scmAccess(options.integrations);
   }
 
   async resolve(
