@@ -1,7 +1,7 @@
 import { UrlReaderService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { ScmIntegrationRegistry } from '@backstage/integration';
-import { entitySourceUrl } from '../service/entityRepository';
+import { entitySourceUrl } from '@dag-cicd/plugin-dag-cicd-common';
 import { PolicyFile } from './policy';
 
 /**

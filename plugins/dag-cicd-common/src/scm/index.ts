@@ -1,2 +1,3 @@
 export * from './branchName';
+export * from './entitySource';
 export * from './repositoryUrl';

@@ -24,6 +24,17 @@ describe('commitUrl', () => {
     ).toBe(`https://github.com/acme/dags/commit/${SHA}`);
   });
 
+  it('finds the repository where the backend does: the catalog-info file when no source location is given', () => {
+    const entity = entityAt();
+    entity.metadata.annotations = {
+      'backstage.io/managed-by-location':
+        'url:https://github.com/acme/dags/blob/main/catalog-info.yaml',
+    };
+    expect(commitUrl(entity, SHA)).toBe(
+      `https://github.com/acme/dags/commit/${SHA}`,
+    );
+  });
+
   it('links a GitLab project inside nested groups', () => {
     expect(
       commitUrl(

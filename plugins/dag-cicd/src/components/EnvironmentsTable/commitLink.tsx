@@ -3,13 +3,12 @@ import { useApiHolder } from '@backstage/core-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { scmIntegrationsApiRef } from '@backstage/integration-react';
 import {
+  entitySourceUrl,
   isScmHostType,
   readRepositoryUrl,
   RepositoryCoordinates,
   ScmHostType,
 } from '@dag-cicd/plugin-dag-cicd-common';
-
-const SOURCE_LOCATION = 'backstage.io/source-location';
 
 /**
  * What `commitUrl` needs of Backstage's SCM integrations: which kind of host
@@ -64,8 +63,9 @@ function guessHostType(hostname: string): string | undefined {
 }
 
 /**
- * The web page of a commit in the entity's source repository, from its
- * `backstage.io/source-location`: on any host the app has an SCM
+ * The web page of a commit in the entity's source repository, as
+ * `entitySourceUrl` finds it (the backend asks for branches there too): on
+ * any host the app has an SCM
  * integration for (GitHub, GitLab, Bitbucket Cloud and Server, Azure
  * DevOps, Gitea), else on a host whose name says what it runs; undefined
  * otherwise (no location, an unknown host, or a location that is not a URL).
@@ -77,11 +77,11 @@ export function commitUrl(
   commit: string,
   hosts?: ScmHosts,
 ): string | undefined {
-  const location = entity?.metadata.annotations?.[SOURCE_LOCATION];
+  const location = entity && entitySourceUrl(entity);
   if (!location) return undefined;
   let url: URL;
   try {
-    url = new URL(location.replace(/^url:/, ''));
+    url = new URL(location);
   } catch {
     return undefined;
   }
