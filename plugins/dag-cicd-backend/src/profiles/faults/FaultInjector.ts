@@ -12,7 +12,6 @@ import {
 import {
   FaultReportEntry,
   FaultReportSummary,
-  jsonString,
   reportLine,
   reportLineEnd,
   ReportWriter,
@@ -560,7 +559,11 @@ class FaultInjection implements RecordRuns {
         ? undefined
         : {
             name: timestamp,
-            lateLineStart: `,"column":${jsonString(timestamp)},"detail":"`,
+            // reportLineEnd's own layout, left open after the detail's quote.
+            lateLineStart: reportLineEnd(timestamp, '').slice(
+              0,
+              -'"}\n'.length,
+            ),
           };
     this.#fastPath = !this.#empty && !this.#driftsRows && !this.#tail;
     ROW_FAULTS.forEach((fault, i) => {

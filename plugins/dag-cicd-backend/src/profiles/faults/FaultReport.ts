@@ -32,7 +32,7 @@ export interface FaultReportSummary {
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string as JSON: JSON.stringify's answer, without its cost for plain text. */
-export function jsonString(value: string): string {
+function jsonString(value: string): string {
   return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
