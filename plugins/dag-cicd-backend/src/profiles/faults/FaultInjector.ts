@@ -102,7 +102,7 @@ interface TimestampColumn {
 interface Draft {
   fault: FaultName;
   /** Its report line after the row numbers (see reportLineEnd); for a duplicate, made once its row is known. */
-  end?: string;
+  end?: string | Buffer;
 }
 
 /** A row on its way out. */
@@ -146,18 +146,19 @@ interface Output {
 
 /**
  * The end of a report line that repeats (a column nulled, a way a row was
- * broken), made once: kept in `ends` by `key` while there are few of them,
- * since JSON rows may all have different keys.
+ * broken, how far a row fell behind), made once and as bytes: kept in `ends`
+ * by `key` while there are few of them, since JSON rows may all have
+ * different keys.
  */
-function remembered(
-  ends: Map<string, string>,
-  key: string,
+function remembered<K>(
+  ends: Map<K, Buffer>,
+  key: K,
   column: string | undefined,
   detail?: string,
-): string {
+): Buffer {
   let end = ends.get(key);
   if (end === undefined) {
-    end = reportLineEnd(column, detail);
+    end = Buffer.from(reportLineEnd(column, detail));
     if (ends.size < MAX_LINE_ENDS) ends.set(key, end);
   }
   return end;
@@ -242,8 +243,10 @@ class FaultInjection implements RecordRuns {
   /** Lines of rows in the tail of a file to be truncated, made ahead of their turn. */
   readonly #tailLines: ReportWriter;
   /** Report line ends by column nulled, and by way a row was broken (see remembered). */
-  readonly #nullEnds = new Map<string, string>();
-  readonly #malformedEnds = new Map<string, string>();
+  readonly #nullEnds = new Map<string, Buffer>();
+  readonly #malformedEnds = new Map<string, Buffer>();
+  /** By how many later rows overtook the row. */
+  readonly #outOfOrderEnds = new Map<number, Buffer>();
   readonly #chooseMalformed = (n: number) => this.#draws.malformed.below(n);
 
   // What the current call produces.
@@ -714,10 +717,7 @@ class FaultInjection implements RecordRuns {
     if (held.passedBy > 0) {
       const draft: Draft = {
         fault: 'outOfOrder',
-        end: reportLineEnd(
-          undefined,
-          `after ${held.passedBy} later row${held.passedBy === 1 ? '' : 's'}`,
-        ),
+        end: this.#outOfOrderEnd(held.passedBy),
       };
       if (first.drafts) first.drafts.push(draft);
       else first.drafts = [draft];
@@ -755,12 +755,22 @@ class FaultInjection implements RecordRuns {
   }
 
   /** The end of the report line of a value nulled in `column`. */
-  #nullEnd(column: string): string {
+  #nullEnd(column: string): Buffer {
     return remembered(this.#nullEnds, column, column);
   }
 
+  /** The end of the report line of a row that `passedBy` later rows overtook. */
+  #outOfOrderEnd(passedBy: number): Buffer {
+    return remembered(
+      this.#outOfOrderEnds,
+      passedBy,
+      undefined,
+      `after ${passedBy} later row${passedBy === 1 ? '' : 's'}`,
+    );
+  }
+
   /** The end of the report line of a row broken in the way `detail` names. */
-  #malformedEnd(detail: string): string {
+  #malformedEnd(detail: string): Buffer {
     return remembered(this.#malformedEnds, detail, undefined, detail);
   }
 

@@ -72,6 +72,32 @@ describe('ReportWriter', () => {
     );
   });
 
+  it('never writes over what it handed over, across blocks of memory', () => {
+    const writer = new ReportWriter('f');
+    const taken: Buffer[] = [];
+    const expected: string[] = [];
+    // Batches of ~30 KiB to ~1 MiB: some fill a block, some outgrow one.
+    for (let batch = 0; batch < 40; batch++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 100 * (1 + (batch % 7) ** 2); i++) {
+        const detail = `${'x'.repeat((batch * 31 + i) % 300)}é${i}`;
+        writer.row('malformed', i + 1, i + 1, reportLineEnd(undefined, detail));
+        lines.push(
+          reportLine({
+            file: 'f',
+            fault: 'malformed',
+            row: i + 1,
+            sourceRow: i + 1,
+            detail,
+          }),
+        );
+      }
+      taken.push(writer.take());
+      expected.push(lines.join(''));
+    }
+    expect(taken.map(bytes => bytes.toString())).toEqual(expected);
+  });
+
   it('keeps text and bytes in the order they were written', () => {
     const writer = new ReportWriter('f');
     writer.text('{"a":"é"}\n');

@@ -69,17 +69,23 @@ const SOURCE_ROW = Buffer.from(',"sourceRow":');
 const COPY_OF_ROW = Buffer.from(',"detail":"copy of row ');
 const COPY_END = Buffer.from('"}\n');
 
+/** Bytes of report written into one block of memory before the next is taken. */
+const BLOCK = 256 * 1024;
+
 /**
  * One file's report, written as bytes line after line: {@link reportLine}'s
  * text, without a string per line to build, join and encode again, which at
  * a few faults per hundred rows cost a fair share of the injector's time.
- * `take` hands over what was written since the last call.
+ * `take` hands over what was written since the last call, as a view of a
+ * block that is never written over: one allocation per block, not per call.
  */
 export class ReportWriter {
   readonly #start: Buffer;
   /** Each fault's line start, up to its row number. */
   readonly #faults = new Map<FaultName, Buffer>();
-  #bytes = Buffer.allocUnsafe(4096);
+  #bytes = Buffer.allocUnsafe(BLOCK);
+  /** Where the bytes not taken yet start, and end. */
+  #taken = 0;
   #length = 0;
 
   constructor(file: string) {
@@ -108,10 +114,16 @@ export class ReportWriter {
   }
 
   /**
-   * A row's line; `end` from {@link reportLineEnd}, or none for a duplicate,
-   * whose detail names the row it copies.
+   * A row's line; `end` from {@link reportLineEnd} (as text, or as bytes when
+   * it is written often), or none for a duplicate, whose detail names the row
+   * it copies.
    */
-  row(fault: FaultName, row: number, sourceRow: number, end?: string): void {
+  row(
+    fault: FaultName,
+    row: number,
+    sourceRow: number,
+    end?: string | Buffer,
+  ): void {
     // The line up to its row number is the same for every line of a fault.
     let start = this.#faults.get(fault);
     if (!start) {
@@ -127,16 +139,17 @@ export class ReportWriter {
       this.bytes(COPY_OF_ROW);
       this.#number(row - 1);
       this.bytes(COPY_END);
-    } else {
+    } else if (typeof end === 'string') {
       this.text(end);
+    } else {
+      this.bytes(end);
     }
   }
 
   /** Everything written since the last call. */
   take(): Buffer {
-    const taken = Buffer.allocUnsafe(this.#length);
-    this.#bytes.copy(taken, 0, 0, this.#length);
-    this.#length = 0;
+    const taken = this.#bytes.subarray(this.#taken, this.#length);
+    this.#taken = this.#length;
     return taken;
   }
 
@@ -154,13 +167,15 @@ export class ReportWriter {
     } while (rest > 0);
   }
 
+  /** Makes room for `bytes` more: in a new block when this one is full, the bytes not taken yet moved along. */
   #room(bytes: number): void {
     if (this.#length + bytes <= this.#bytes.length) return;
-    const grown = Buffer.allocUnsafe(
-      Math.max(2 * this.#bytes.length, this.#length + bytes),
-    );
-    this.#bytes.copy(grown, 0, 0, this.#length);
-    this.#bytes = grown;
+    const pending = this.#length - this.#taken;
+    const block = Buffer.allocUnsafe(Math.max(BLOCK, 2 * (pending + bytes)));
+    this.#bytes.copy(block, 0, this.#taken, this.#length);
+    this.#bytes = block;
+    this.#taken = 0;
+    this.#length = pending;
   }
 }
 

@@ -16,6 +16,8 @@ export class OutputPieces {
   #run?: ArrayBufferLike;
   #runStart = 0;
   #runEnd = 0;
+  /** The run's one buffer, while the run is that buffer whole: handed over as it is, not as a new view. */
+  #runBuffer?: Buffer;
   #missingEol = false;
 
   /** A row or line, `buffer` from `start` to `end`; `endsLine` unless it is the input's last. */
@@ -41,11 +43,15 @@ export class OutputPieces {
 
   write(bytes: Buffer): void {
     if (this.#missingEol) this.#restoreEol();
-    this.#append(
-      bytes.buffer,
-      bytes.byteOffset,
-      bytes.byteOffset + bytes.length,
-    );
+    if (
+      this.#append(
+        bytes.buffer,
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.length,
+      )
+    ) {
+      this.#runBuffer = bytes;
+    }
   }
 
   /** Everything since the last call. */
@@ -56,23 +62,29 @@ export class OutputPieces {
     return pieces;
   }
 
-  #append(memory: ArrayBufferLike, start: number, end: number): void {
+  /** Adds bytes to the run, or starts a new one with them: then true. */
+  #append(memory: ArrayBufferLike, start: number, end: number): boolean {
     if (memory === this.#run && start === this.#runEnd) {
       this.#runEnd = end;
+      this.#runBuffer = undefined;
     } else if (start < end) {
       this.#flushRun();
       this.#run = memory;
       this.#runStart = start;
       this.#runEnd = end;
+      return true;
     }
+    return false;
   }
 
   #flushRun(): void {
     if (this.#run) {
       this.#pieces.push(
-        Buffer.from(this.#run, this.#runStart, this.#runEnd - this.#runStart),
+        this.#runBuffer ??
+          Buffer.from(this.#run, this.#runStart, this.#runEnd - this.#runStart),
       );
       this.#run = undefined;
+      this.#runBuffer = undefined;
     }
   }
 

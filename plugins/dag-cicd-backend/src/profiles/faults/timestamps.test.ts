@@ -59,12 +59,50 @@ describe('shiftTimestamp', () => {
     '2026-02-30',
     '2026-13-01',
     '2026-11-24T24:00:00Z',
+    '2026-11-24T10:60',
+    '2026-11-24 10:00:60+01:00',
+    '2025-02-29',
     '12:00',
     '1e9',
     'NaN',
   ])('leaves %j alone: not a timestamp', text =>
     expect(shiftTimestamp(text, DAY)).toBeUndefined(),
   );
+
+  it('moves only the date by whole days, whatever the time is written like (property)', () => {
+    const pad = (value: number, digits = 2) =>
+      String(value).padStart(digits, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }),
+        fc.integer({ min: 1, max: 1000 * 365 }),
+        fc.constantFrom('T', 't', ' '),
+        fc.constantFrom('', ':07', ':07.5', ':07,25', ':07.123', ':07.000100'),
+        fc.constantFrom('', 'Z', 'z', '+02:00', '-0530', '+01'),
+        (at, days, separator, seconds, zone) => {
+          const date = new Date(at);
+          const time = `${separator}${pad(date.getUTCHours())}:${pad(
+            date.getUTCMinutes(),
+          )}${seconds}${zone}`;
+          const moved = new Date(at - days * DAY);
+          const year = moved.getUTCFullYear();
+          expect(
+            shiftTimestamp(
+              `${date.toISOString().slice(0, 10)}${time}`,
+              days * DAY,
+            ),
+          ).toBe(
+            year >= 0
+              ? `${pad(year, 4)}-${pad(moved.getUTCMonth() + 1)}-${pad(
+                  moved.getUTCDate(),
+                )}${time}`
+              : undefined,
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 
   it('moves an instant as the Date API does, whatever the date and shift (property)', () => {
     // toISOString's own shape: the calendar arithmetic must agree with

@@ -69,6 +69,50 @@ function civilDate(days: number): string | undefined {
   return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`;
 }
 
+/** Whether a date and time read from ISO 8601 exist: not 2026-02-30, not 24:00. */
+function isReal(
+  year: number,
+  month: number,
+  day: number,
+  hours: number,
+  minutes: number,
+  seconds: number,
+): boolean {
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hours <= 23 &&
+    minutes <= 59 &&
+    seconds <= 59
+  );
+}
+
+/** The number that the two digits at `at` write. */
+function twoDigits(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
+/**
+ * An ISO 8601 text (one that matched ISO) moved back by whole days, the
+ * default lateness: only the date changes, so the time of day, precision
+ * and zone after it stay as written, and the digits are read where ISO
+ * puts them instead of through the match's captures.
+ */
+function shiftIsoDays(text: string, days: number): string | undefined {
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const timed = text.length > 10;
+  const hours = timed ? twoDigits(text, 11) : 0;
+  const minutes = timed ? twoDigits(text, 14) : 0;
+  const seconds = text.charCodeAt(16) === 0x3a ? twoDigits(text, 17) : 0;
+  if (!isReal(year, month, day, hours, minutes, seconds)) return undefined;
+  const date = civilDate(daysFromCivil(year, month, day) - days);
+  return date === undefined ? undefined : date + text.slice(10);
+}
+
 function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   const [, y, mo, d, separator, h, mi, s, point, fraction = '', zone = ''] =
     match;
@@ -78,16 +122,7 @@ function shiftIso(match: RegExpExecArray, byMs: number): string | undefined {
   const hours = Number(h ?? 0);
   const minutes = Number(mi ?? 0);
   const seconds = Number(s ?? 0);
-  // Not a real date or time (2026-02-30, 24:00), not a timestamp.
-  if (
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > daysInMonth(year, month) ||
-    hours > 23 ||
-    minutes > 59 ||
-    seconds > 59
-  ) {
+  if (!isReal(year, month, day, hours, minutes, seconds)) {
     return undefined;
   }
   const wallClock =
@@ -163,6 +198,9 @@ function shiftEpoch(match: RegExpExecArray, byMs: number): string {
  * keeps its unit. Undefined for text that is not a timestamp.
  */
 export function shiftTimestamp(text: string, byMs: number): string | undefined {
+  if (byMs % DAY_MS === 0 && ISO.test(text)) {
+    return shiftIsoDays(text, byMs / DAY_MS);
+  }
   const iso = ISO.exec(text);
   if (iso) {
     return shiftIso(iso, byMs);
