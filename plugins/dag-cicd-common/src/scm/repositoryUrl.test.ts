@@ -1,4 +1,5 @@
 import {
+  integrationBasePath,
   isScmHostType,
   readRepositoryUrl,
   RepositoryCoordinates,
@@ -249,5 +250,26 @@ describe('isScmHostType', () => {
   it.each(['gerrit', 'awsS3', 'bitbucket', undefined])(
     'does not read %s URLs',
     type => expect(isScmHostType(type)).toBe(false),
+  );
+});
+
+describe('integrationBasePath', () => {
+  it.each([
+    ['gitlab', 'https://code.acme.corp/gitlab/', '/gitlab'],
+    ['gitea', 'https://tea.acme.corp/tools/git', '/tools/git'],
+    ['gitlab', 'https://gitlab.com', ''],
+    ['gitea', 'https://tea.acme.corp', ''],
+  ])('reads the path a %s at %s is served under: %j', (type, baseUrl, path) =>
+    expect(integrationBasePath({ type, config: { baseUrl } })).toBe(path),
+  );
+
+  it.each([
+    // Their URLs show where the repository starts.
+    { type: 'bitbucketServer', config: { baseUrl: 'https://bb.acme.corp/bb' } },
+    { type: 'github', config: {} },
+    { type: 'gitlab' },
+    { type: 'gitea', config: { baseUrl: 'not a url' } },
+  ])('has none for %j', integration =>
+    expect(integrationBasePath(integration)).toBe(''),
   );
 });

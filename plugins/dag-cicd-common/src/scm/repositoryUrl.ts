@@ -81,6 +81,45 @@ const PARSERS: Record<ScmHostType, Parser> = {
 };
 
 /**
+ * What {@link integrationBasePath} reads of an SCM integration: its type and,
+ * for the kinds that have one, its config's `baseUrl` (the instances of
+ * `ScmIntegrationRegistry.byUrl`, frontend and backend, carry it).
+ *
+ * @public
+ */
+export interface ScmIntegrationLike {
+  type: string;
+  config?: { baseUrl?: string };
+}
+
+/**
+ * The path a self-hosted GitLab or Gitea serves its web UI under, as its
+ * integration's `baseUrl` says (`https://git.acme.corp/gitlab` → `/gitlab`):
+ * the `basePath` of {@link readRepositoryUrl}, since the path is not part of
+ * any repository's name. Empty for the other kinds, whose URLs show where
+ * the repository starts (a Bitbucket Server context path ends before
+ * `projects` or `scm`; an Azure DevOps organization or collection is read as
+ * the `base`).
+ *
+ * @public
+ */
+export function integrationBasePath(integration: ScmIntegrationLike): string {
+  const baseUrl = integration.config?.baseUrl;
+  if (
+    !baseUrl ||
+    (integration.type !== 'gitlab' && integration.type !== 'gitea')
+  ) {
+    return '';
+  }
+  try {
+    return new URL(baseUrl).pathname.replace(/\/+$/, '');
+  } catch {
+    // Not a URL: the integration's own config checks reject it first.
+    return '';
+  }
+}
+
+/**
  * Reads the repository a URL on a host of the given type is inside:
  * `https://github.com/acme/orders/tree/main/dags` → owner `acme`, repository
  * `orders`; `https://bb.example.com/scm/DATA/orders.git` → project `DATA`,

@@ -79,11 +79,6 @@ export interface BranchTarget<I extends ScmIntegration> {
  * the integration of that type that owns the repository's URL.
  */
 export interface BranchHeadHost<I extends ScmIntegration> {
-  /**
-   * The path the integration's web UI is served under (`/gitlab`), which
-   * repository URLs start with; none unless said.
-   */
-  basePath?(integration: I): string;
   /** How to ask for the branch; the repository is named by the caller. */
   lookup(target: BranchTarget<I>): Omit<BranchLookup, 'repository'>;
 }

@@ -5,6 +5,7 @@ import {
 } from '@backstage/integration';
 import {
   isScmHostType,
+  integrationBasePath,
   readRepositoryUrl,
   SCM_HOST_TYPES,
   ScmHostType,
@@ -79,7 +80,7 @@ function lookupOn<T extends ScmHostType>(
   // The registry answered the integration of its group for this type: an
   // instance of that type's class.
   const integration = owning as IntegrationOf<T>;
-  const read = readRepositoryUrl(url, type, host.basePath?.(integration));
+  const read = readRepositoryUrl(url, type, integrationBasePath(integration));
   if ('problem' in read) throw unusableSource(url, read.problem);
   const { coordinates } = read;
   return {

@@ -10,8 +10,6 @@ import { apiPath } from './repositoryPath';
  * answers the branch with its head as `commit.id`.
  */
 export const giteaBranchHeads: BranchHeadHost<GiteaIntegration> = {
-  // Defaulted to https://{host} and trimmed by the integration's config.
-  basePath: integration => new URL(integration.config.baseUrl!).pathname,
   lookup({ ref, repository: { owner, repository }, integration }) {
     const { config } = integration;
     return {

@@ -1,5 +1,4 @@
 import {
-  getGitLabIntegrationRelativePath,
   getGitLabRequestOptions,
   GitLabIntegration,
 } from '@backstage/integration';
@@ -11,7 +10,6 @@ import { apiPath } from './repositoryPath';
  * addressed by its URL-encoded full path.
  */
 export const gitlabBranchHeads: BranchHeadHost<GitLabIntegration> = {
-  basePath: integration => getGitLabIntegrationRelativePath(integration.config),
   lookup({ ref, repository: { owner, repository }, integration }) {
     const { config } = integration;
     const project = `${owner}/${repository}`;

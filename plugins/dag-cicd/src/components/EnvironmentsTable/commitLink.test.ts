@@ -83,13 +83,20 @@ describe('commitUrl', () => {
     // The host names say nothing; the integrations say what runs there.
     const hosts = {
       byUrl: (url: string) => {
+        const { hostname } = new URL(url);
         const type = {
           'git.acme.corp': 'github',
           'code.acme.corp': 'gitlab',
           'stash.acme.corp': 'bitbucketServer',
           'tfs.acme.corp': 'azure',
-        }[new URL(url).hostname];
-        return type ? { type } : undefined;
+          'tea.acme.corp': 'gitea',
+        }[hostname];
+        // As the integrations' configs say: GitLab and Gitea under a sub-path.
+        const baseUrl = {
+          'code.acme.corp': 'https://code.acme.corp/gitlab/',
+          'tea.acme.corp': 'https://tea.acme.corp/git',
+        }[hostname];
+        return type ? { type, config: { baseUrl } } : undefined;
       },
     };
 
@@ -100,9 +107,14 @@ describe('commitUrl', () => {
         `https://git.acme.corp/data/dags/commit/${SHA}`,
       ],
       [
-        'a self-hosted GitLab',
-        'url:https://code.acme.corp/data/etl/dags/-/blob/main/x.py',
-        `https://code.acme.corp/data/etl/dags/-/commit/${SHA}`,
+        'a self-hosted GitLab under a sub-path',
+        'url:https://code.acme.corp/gitlab/data/etl/dags/-/blob/main/x.py',
+        `https://code.acme.corp/gitlab/data/etl/dags/-/commit/${SHA}`,
+      ],
+      [
+        'a Gitea under a sub-path',
+        'url:https://tea.acme.corp/git/acme/dags/src/branch/main/orders',
+        `https://tea.acme.corp/git/acme/dags/commit/${SHA}`,
       ],
       [
         'Bitbucket Server under a context path',
@@ -126,6 +138,16 @@ describe('commitUrl', () => {
       ],
     ])('links %s', (_, location, page) => {
       expect(commitUrl(entityAt(location), SHA, hosts)).toBe(page);
+    });
+
+    it('links nothing outside the sub-path an integration is configured under', () => {
+      expect(
+        commitUrl(
+          entityAt('url:https://code.acme.corp/data/dags/'),
+          SHA,
+          hosts,
+        ),
+      ).toBeUndefined();
     });
 
     it('links nothing on a host no integration or name identifies', () => {

@@ -4,22 +4,24 @@ import { Entity } from '@backstage/catalog-model';
 import { scmIntegrationsApiRef } from '@backstage/integration-react';
 import {
   entitySourceUrl,
+  integrationBasePath,
   isScmHostType,
   readRepositoryUrl,
   RepositoryCoordinates,
   ScmHostType,
+  ScmIntegrationLike,
 } from '@dag-cicd/plugin-dag-cicd-common';
 
 /**
  * What `commitUrl` needs of Backstage's SCM integrations: which kind of host
  * a URL is on (`github`, `gitlab`, `bitbucketCloud`, `bitbucketServer`,
  * `azure`, `gitea`), which is how a GitHub Enterprise at `git.acme.corp`
- * is told from a GitLab.
+ * is told from a GitLab, and the path a GitLab or Gitea is served under.
  *
  * @public
  */
 export interface ScmHosts {
-  byUrl(url: string): { type: string } | undefined;
+  byUrl(url: string): ScmIntegrationLike | undefined;
 }
 
 /**
@@ -86,9 +88,12 @@ export function commitUrl(
     return undefined;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  const type = hosts?.byUrl(url.href)?.type ?? guessHostType(url.hostname);
+  const integration = hosts?.byUrl(url.href);
+  const type = integration?.type ?? guessHostType(url.hostname);
   if (!isScmHostType(type)) return undefined;
-  const read = readRepositoryUrl(url, type);
+  // A GitLab or Gitea served under a sub-path has its pages below it.
+  const basePath = integration ? integrationBasePath(integration) : '';
+  const read = readRepositoryUrl(url, type, basePath);
   if ('problem' in read) return undefined;
   const { coordinates } = read;
   const path = [
@@ -97,7 +102,9 @@ export function commitUrl(
     commit,
   ];
   // Each name was decoded from the URL: encoded back, one segment each.
-  return [url.origin, ...path.map(encodeURIComponent)].join('/');
+  return [`${url.origin}${basePath}`, ...path.map(encodeURIComponent)].join(
+    '/',
+  );
 }
 
 /**
