@@ -569,6 +569,25 @@ describe('FileDataStore', () => {
     expect(await text(await store.read(`${ci1}a.csv`))).toBe('x');
   });
 
+  it('says a folder is in the way of an object of its name, and leaves the folder as it was', async () => {
+    // As an S3 listing of both `a.csv` and `a.csv/b.csv` would ask.
+    await store.write(`${ci1}a.csv/b.csv`, 'y');
+    await store.write(`${ci1}x.csv`, 'x');
+    await expect(store.write(`${ci1}a.csv`, 'x')).rejects.toThrow(
+      /"file:.*\/a\.csv" is a folder of other objects/,
+    );
+    for (const way of copyWays) {
+      await expect(
+        copying(store, way)(`${ci1}x.csv`, `${ci1}a.csv`),
+      ).rejects.toThrow(InputError);
+    }
+    // The files as they were, and no temporary file left beside them.
+    expect(
+      Object.keys(await checksums(path.join(root, 'default/orders/ci_1'))),
+    ).toEqual(['x.csv', 'a.csv/b.csv']);
+    expect(await text(await store.read(`${ci1}a.csv/b.csv`))).toBe('y');
+  });
+
   it('never touches or reveals anything outside the root, wherever links are (property)', async () => {
     // Links planted anywhere in a small tree, to a folder or a file outside
     // the root or to nothing at all, then any sequence of operations on paths

@@ -37,6 +37,27 @@ function underFileError(uri: string): InputError {
   return new InputError(`${JSON.stringify(uri)} is under a file, not a folder`);
 }
 
+/** An object store may hold `a` and `a/b.csv` both; a file system cannot. */
+function folderInTheWayError(uri: string): InputError {
+  return new InputError(
+    `${JSON.stringify(
+      uri,
+    )} is a folder of other objects, so no object can be written under that name`,
+  );
+}
+
+/** The error a failed publish of `uri` reports, for what was in the way. */
+function publishError(error: unknown, uri: string): unknown {
+  switch (codeOf(error)) {
+    case 'ENOTDIR':
+      return underFileError(uri);
+    case 'EISDIR':
+      return folderInTheWayError(uri);
+    default:
+      return error;
+  }
+}
+
 export function linkError(uri: string): InputError {
   return new InputError(
     `${JSON.stringify(
@@ -223,7 +244,7 @@ export class FileRoot {
       } catch (cleanup) {
         if (!isMissing(cleanup)) throw cleanup;
       }
-      throw codeOf(error) === 'ENOTDIR' ? underFileError(uri) : error;
+      throw publishError(error, uri);
     }
   }
 
