@@ -4,7 +4,7 @@
  * `fs.copyFile` of the same files, and `sample` at row fraction 0.1 (each CSV
  * streamed through the row sample) against a raw stream pipe
  * (createReadStream into createWriteStream) of the same files, each measured
- * in turns with its case (best of 5 each; the file system is synced before
+ * in turns with its case (best of 9 each; the file system is synced before
  * each, untimed). Baselines use
  * the same concurrency as `seedInputs` (8) and start, like it, from an empty
  * target folder; cleaning up is never timed. Throughput counts the source
@@ -41,7 +41,7 @@ import {
 const KiB = 2 ** 10;
 const MiB = 2 ** 20;
 const CONCURRENCY = 8;
-const REPEATS = 5;
+const REPEATS = 9;
 const SHAPES = [
   { objects: 1500, size: 16 * KiB },
   { objects: 48, size: 2 * MiB },
