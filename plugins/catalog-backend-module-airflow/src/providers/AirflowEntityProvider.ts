@@ -176,16 +176,10 @@ export class AirflowEntityProvider implements EntityProvider {
       return { applied: false, error: error as Error };
     }
     const locationKey = this.getProviderName();
-    // Filled in place: twelve thousand entities are not copied into a
-    // joined array first.
-    const deferred = new Array<DeferredEntity>(
-      entities.dags.length + entities.assets.length,
-    );
-    let at = 0;
-    for (const entity of entities.dags)
-      deferred[at++] = { entity, locationKey };
-    for (const entity of entities.assets)
-      deferred[at++] = { entity, locationKey };
+    const deferred: DeferredEntity[] = [
+      ...entities.dags,
+      ...entities.assets,
+    ].map(entity => ({ entity, locationKey }));
     await connection.applyMutation({ type: 'full', entities: deferred });
     this.#log(entities.report, Date.now() - started);
     return { applied: true, report: entities.report };
