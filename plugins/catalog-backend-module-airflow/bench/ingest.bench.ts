@@ -12,9 +12,10 @@
  * spec. The server runs in a child process, as a real Airflow runs apart
  * from the backend: serving pages is not the provider's work, on either
  * side of the ratio. Answers are serialised once and then served from
- * memory, so that the server answers as fast as it can. Each asset is produced by
- * one DAG and scheduled on and read by two others. Wall time: median of DAG_CICD_BENCH_REFRESHES refreshes
- * (default 15), each followed by the baseline.
+ * memory, so that the server answers as fast as it can. Each asset is
+ * produced by one DAG and scheduled on and read by two others. Wall time:
+ * median of DAG_CICD_BENCH_REFRESHES refreshes (default 15), each followed
+ * by the baseline.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import http from 'node:http';
@@ -159,7 +160,6 @@ async function serveAsAirflow() {
   const baseUrl = await server.start();
   process.on('message', (message: { checking: boolean } | 'stop') => {
     if (message === 'stop') {
-      server.stop();
       process.disconnect?.();
       return;
     }
@@ -169,6 +169,9 @@ async function serveAsAirflow() {
       violations: server.violations,
     } satisfies AirflowMessage);
   });
+  // Stopped, or the bench gone (a failing one exits without saying stop):
+  // no server left behind.
+  process.once('disconnect', () => server.stop());
   process.send!({ baseUrl } satisfies AirflowMessage);
 }
 
