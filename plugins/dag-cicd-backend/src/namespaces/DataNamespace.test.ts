@@ -31,6 +31,8 @@ const hostilePieces = [
   '\u2024', // one dot leader
   '\u2215', // division slash
   '\u0000',
+  '\u2028', // line separator
+  '\u2029', // paragraph separator
   '?',
   '#',
   ':',
