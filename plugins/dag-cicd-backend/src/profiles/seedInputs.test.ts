@@ -396,6 +396,30 @@ describe('seedInputs', () => {
     });
   });
 
+  it('stops the streamed copies once a bulk copy fails', async () => {
+    // A store whose copyMany fails at once: the non-CSV objects go to it,
+    // the 20 CSV files and the JSON Lines one are streamed at row fraction
+    // 0.5, 8 at a time.
+    class FailingBulk extends GuardedStore {
+      async copyMany() {
+        throw new Error('the bulk copy broke');
+      }
+    }
+    const failing = new FailingBulk(
+      new FileDataStore({ root: data }),
+      namespace,
+      production,
+    );
+    await expect(
+      seed('sample', {
+        stores: new DataStores([failing]),
+        limits: { ...options.limits, rowFraction: 0.5 },
+      }),
+    ).rejects.toThrow('the bulk copy broke');
+    const streamed = Object.keys(await copied());
+    expect(streamed.length).toBeLessThan(21);
+  });
+
   describe('chaos', () => {
     const limits = { maxObjects: 4, maxBytes: 2 ** 30, rowFraction: 0.5 };
 

@@ -82,10 +82,11 @@ export const MAX_SKIPPED_LISTED = 100;
 /** Where the fault injector's report goes, relative to the namespace. */
 export const CHAOS_REPORT = '_chaos/report.jsonl';
 
-// Objects copied at once. Server-side copies (S3) are latency-bound, and a
-// file store copy is a chain of small system calls, so several in flight keep
-// the store (or libuv's thread pool) busy; 8 is where the file store stops
-// gaining (see bench/seeding.bench.ts) and what the S3 copy benchmark uses.
+// Objects copied at once one by one: streamed copies (row samples, faults,
+// copies between stores) and server-side copies on a store without
+// `copyMany` (S3, which is latency-bound: several in flight keep it busy; 8
+// is what the S3 copy benchmark uses). The file store's whole-object copies
+// go to its `copyMany` instead.
 const CONCURRENCY = 8;
 
 /**
@@ -402,12 +403,25 @@ async function copyAll(copies: Copy[], options: CopyOptions): Promise<void> {
       single.push(copy);
     }
   }
+  // The first failure stops the other paths too: their copies would only be
+  // deleted again when the seeding resumes or the environment is torn down.
+  const stop = new AbortController();
+  const stopped = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const stopping = (work: Promise<void>) =>
+    work.catch(error => {
+      stop.abort(error);
+      throw error;
+    });
   const settled = await Promise.allSettled([
-    ...[...bulk].map(([store, some]) => store.copyMany!(some, { signal })),
-    forEachConcurrently(single, CONCURRENCY, copy => {
-      signal?.throwIfAborted();
-      return copyObject(copy, options);
-    }),
+    ...[...bulk].map(([store, some]) =>
+      stopping(store.copyMany!(some, { signal: stopped })),
+    ),
+    stopping(
+      forEachConcurrently(single, CONCURRENCY, copy => {
+        stopped.throwIfAborted();
+        return copyObject(copy, { ...options, signal: stopped });
+      }),
+    ),
   ]);
   const failed = settled.find(result => result.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
