@@ -17,20 +17,15 @@ export interface ScmAccess {
 
 /**
  * The access of the app's integrations, with the credential providers
- * built from them unless given. Built once per app: the providers cache
- * tokens (GitHub App installations, Azure identities) between requests.
+ * built from them. Built once per app: the providers cache tokens (GitHub
+ * App installations, Azure identities) between requests.
  */
-export function scmAccess(
-  integrations: ScmIntegrationRegistry,
-  providers: Partial<Omit<ScmAccess, 'integrations'>> = {},
-): ScmAccess {
+export function scmAccess(integrations: ScmIntegrationRegistry): ScmAccess {
   return {
     integrations,
     githubCredentials:
-      providers.githubCredentials ??
       DefaultGithubCredentialsProvider.fromIntegrations(integrations),
     azureCredentials:
-      providers.azureCredentials ??
       DefaultAzureDevOpsCredentialsProvider.fromIntegrations(integrations),
   };
 }
