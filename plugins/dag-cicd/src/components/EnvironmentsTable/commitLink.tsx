@@ -50,6 +50,9 @@ const COMMIT_PAGES: Record<
   azure: r => [r.owner, '_git', r.repository, 'commit'],
 };
 
+/** A host name that says what it runs: `github.acme.corp`, `git.gitlab.example`. */
+const NAMED_HOST = /(?:^|\.)(github|gitlab|gitea)\b/;
+
 /**
  * The kind of host, without the app's SCM integrations: only the public
  * hosts and host names that say what they run.
@@ -59,9 +62,7 @@ function guessHostType(hostname: string): string | undefined {
   if (hostname === 'dev.azure.com' || hostname.endsWith('.visualstudio.com')) {
     return 'azure';
   }
-  return ['github', 'gitlab', 'gitea'].find(type =>
-    new RegExp(`(^|\\.)${type}\\b`).test(hostname),
-  );
+  return NAMED_HOST.exec(hostname)?.[1];
 }
 
 /**
