@@ -30,6 +30,8 @@ describe('branchNameProblem', () => {
     ['feature/.x', 'a component starts with "."'],
     ['x.lock', 'it ends with "." or ".lock"'],
     ['x.', 'it ends with "." or ".lock"'],
+    ['refs.lock/x', 'a component ends with ".lock"'],
+    ['HEAD', 'it is "HEAD"'],
   ])('refuses %j: %s', (ref, problem) =>
     expect(branchNameProblem(ref)).toBe(problem),
   );

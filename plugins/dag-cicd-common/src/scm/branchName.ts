@@ -28,12 +28,18 @@ export function branchNameProblem(ref: string): string | undefined {
   if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//')) {
     return 'it has an empty path component';
   }
-  if (ref.split('/').some(part => part.startsWith('.'))) {
+  const parts = ref.split('/');
+  if (parts.some(part => part.startsWith('.'))) {
     return 'a component starts with "."';
   }
   if (ref.endsWith('.') || ref.endsWith('.lock')) {
     return 'it ends with "." or ".lock"';
   }
+  if (parts.some(part => part.endsWith('.lock'))) {
+    return 'a component ends with ".lock"';
+  }
+  // `--branch` reads HEAD as the current branch, never as a branch name.
+  if (ref === 'HEAD') return 'it is "HEAD"';
   return undefined;
 }
 
