@@ -61,7 +61,8 @@ export interface DataStore {
    *
    * Settles only once no copy is in flight. Rejects with the error of the
    * first failing copy in list order, or the signal's reason once it aborts;
-   * copies not yet started then are never made, and those made stay.
+   * copies the store had not yet begun (it may have a batch under way) are
+   * then never made, and those made stay.
    */
   copyMany?(
     copies: ReadonlyArray<{ from: string; to: string }>,

@@ -244,7 +244,7 @@ describe('FileDataStore', () => {
       expect(await fs.readdir(outside)).toEqual([]);
     });
 
-    it("fails with the store's own error types, copying nothing after the first failure", async () => {
+    it("fails with the store's own error types, stopping short of the list's end after the first failure", async () => {
       const copies = keys.map(key => ({
         from: `${rootUri}prod/events/${key}`,
         to: `${ci1}inputs/events/${key}`,

@@ -23,8 +23,10 @@ export function isScmHostType(type: string | undefined): type is ScmHostType {
 
 /**
  * A repository as its host names it, read from any URL inside it (a web page,
- * a clone URL). Every name is decoded, one path segment, never `.` or `..`:
- * percent-encoded back, it cannot steer an API path or a link elsewhere.
+ * a clone URL). Every name is decoded, and each of its path segments is one
+ * segment, never `.` or `..` (all names are a single segment but a GitLab
+ * namespace, `data/pipelines`): percent-encoded back segment by segment, it
+ * cannot steer an API path or a link elsewhere.
  *
  * @public
  */
