@@ -68,7 +68,6 @@ const OPEN_OBJECT =
  */
 export class FileDataStore implements DataStore {
   readonly scheme = 'file';
-  readonly #root: string;
   readonly #rootUri: string;
   readonly #files: FileRoot;
 
@@ -81,7 +80,6 @@ export class FileDataStore implements DataStore {
         )}`,
       );
     }
-    this.#root = root;
     this.#rootUri = `file://${root}/`;
     this.#files = new FileRoot(root);
     if (!isWithin(this.#rootUri, this.#rootUri)) {
@@ -101,7 +99,7 @@ export class FileDataStore implements DataStore {
    * unmounted volume) fails loudly rather than filling up an empty stand-in.
    */
   async ensureRoot(): Promise<void> {
-    await fs.mkdir(this.#root, { recursive: true });
+    await fs.mkdir(this.#files.path, { recursive: true });
   }
 
   /** The URI prefix of the root folder, e.g. `file:///var/data/dag-cicd/`. */
@@ -178,7 +176,7 @@ export class FileDataStore implements DataStore {
     options?: { signal?: AbortSignal },
   ): Promise<void> {
     await FileWorkers.shared().copy(
-      this.#root,
+      this.#files.path,
       copies.map(({ from, to }) => this.#copy(from, to)),
       options?.signal,
     );
@@ -195,7 +193,7 @@ export class FileDataStore implements DataStore {
     }
     const deleted = await this.#deleteTree(folder);
     // The root folder itself stays: it belongs to the configuration.
-    if (folder !== this.#root) {
+    if (folder !== this.#files.path) {
       await fs.rmdir(folder);
     }
     return { deleted };
@@ -213,7 +211,9 @@ export class FileDataStore implements DataStore {
     // A normalised URI has no empty, `.` or `..` segment: its path is the
     // file's path as it is, less a prefix's trailing `/`.
     const relative = uri.slice(this.#rootUri.length).replace(/\/$/, '');
-    return relative === '' ? this.#root : `${this.#root}/${relative}`;
+    return relative === ''
+      ? this.#files.path
+      : `${this.#files.path}/${relative}`;
   }
 
   #prefix(prefix: string): string {

@@ -156,7 +156,7 @@ export class FileRoot {
    * time below the deepest that exists (checked like any other), so that no
    * `mkdir` runs through a link.
    */
-  *makeFolder(folder: string, uri: string): FileProgram<void> {
+  *#makeFolder(folder: string, uri: string): FileProgram<void> {
     // `folder` is known to be missing; the root is never made.
     const missing: string[] = [];
     for (
@@ -216,9 +216,9 @@ export class FileRoot {
   ): FileProgram<void> {
     const folder = path.dirname(file);
     if (!(yield* this.checkFolder(folder, uri))) {
-      yield* this.makeFolder(folder, uri);
+      yield* this.#makeFolder(folder, uri);
     }
-    yield* this.publish(file, uri, fill);
+    yield* this.#publish(file, uri, fill);
   }
 
   /**
@@ -226,7 +226,7 @@ export class FileRoot {
    * so that readers see the old object or the whole new one. On failure the
    * temporary file is removed and the target is left as it was.
    */
-  *publish(
+  *#publish(
     file: string,
     uri: string,
     fill: (temp: string) => FileProgram<unknown>,
@@ -263,9 +263,9 @@ export class FileRoot {
       throw new NotFoundError(`No object at ${from.uri}`);
     }
     if (!present) {
-      yield* this.makeFolder(folder, to.uri);
+      yield* this.#makeFolder(folder, to.uri);
     }
-    yield* this.publish(to.path, to.uri, temp =>
+    yield* this.#publish(to.path, to.uri, temp =>
       copyFile(from.path, temp, COPY_FLAGS),
     );
   }
