@@ -300,7 +300,7 @@ describe('AirflowEntityProvider', () => {
     expect(lines).toContainEqual({
       level: 'info',
       message: expect.stringMatching(
-        /read instance "prod" in \d+ ms: 2 DAG and 1 asset entities; 0 DAGs left to authoritative providers, 1 names normalised, 0 name collisions, 0 unmapped owners/,
+        /read instance "prod" in \d+ ms: 2 DAG and 1 asset entities; 0 DAG entities unchanged since the last refresh, 0 DAGs left to authoritative providers, 1 names normalised, 0 name collisions, 0 unmapped owners/,
       ),
     });
   });
@@ -430,6 +430,40 @@ describe('AirflowEntityProvider', () => {
     ]);
   });
 
+  it('gives each DAG listed as it was the entity of the last refresh, and builds the others anew', async () => {
+    const { source: own, mock } = source(providerConfig());
+    const listing = (description: string) => [
+      v2.dag('orders_daily'),
+      v2.dag('revenue', { description }),
+    ];
+    mock.on('GET', '/api/v2/dags', pages('dags', listing('Revenue')));
+    mock.on('GET', '/api/v2/assets', pages('assets', []));
+    const { provider, applied, lines } = await connected(own);
+    await provider.refresh();
+
+    mock.on(
+      'GET',
+      '/api/v2/dags',
+      pages('dags', [...listing('Revenue, by region'), v2.dag('stock')]),
+    );
+    const next = await provider.refresh();
+
+    expect(next).toMatchObject({ applied: true, report: { unchanged: 1 } });
+    const [first, second] = applied();
+    expect(second.map(e => e.metadata.name)).toEqual([
+      'orders-daily',
+      'revenue',
+      'stock',
+    ]);
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    expect(second[1].metadata.description).toBe('Revenue, by region');
+    expect(first[1].metadata.description).toBe('Revenue');
+    expect(lines.at(-1)?.message).toMatch(
+      /3 DAG and 0 asset entities; 1 DAG entities unchanged since the last refresh/,
+    );
+  });
+
   describe('when the instance cannot be read in full', () => {
     const faults: Array<[string, (mock: AirflowMock) => void, RegExp]> = [
       [
@@ -490,7 +524,7 @@ describe('AirflowEntityProvider', () => {
         const { source: own, mock } = source(providerConfig());
         mock.on('GET', '/api/v2/dags', pages('dags', [v2.dag('orders')]));
         mock.on('GET', '/api/v2/assets', pages('assets', []));
-        const { provider, connection, lines } = await connected(own);
+        const { provider, connection, applied, lines } = await connected(own);
         await provider.refresh();
         expect(connection.applyMutation).toHaveBeenCalledTimes(1);
 
@@ -515,8 +549,13 @@ describe('AirflowEntityProvider', () => {
         mock.on('GET', '/api/v2/assets', pages('assets', []));
         await expect(provider.refresh()).resolves.toMatchObject({
           applied: true,
+          report: { unchanged: 1 },
         });
         expect(connection.applyMutation).toHaveBeenCalledTimes(2);
+        // The failed refresh lost nothing: the DAG, listed as it was, has
+        // the entity of the first.
+        const [first, recovered] = applied();
+        expect(recovered[0]).toBe(first[0]);
       },
     );
   });

@@ -17,6 +17,7 @@ import {
   airflowCatalogKeys,
   AirflowCatalogKeys,
   AirflowMappingReport,
+  AirflowDagDraft,
   AirflowDagDrafter,
   toAirflowEntities,
 } from './airflowEntities';
@@ -58,9 +59,11 @@ function sample(ids: string[]): string {
  * comes from the DAG id alone, and a provider that is not authoritative
  * (`authoritative: false`, e.g. a CI instance) leaves out every DAG and
  * asset that an authoritative provider emits. It reads what they would
- * emit, with their filters, on each of its own refreshes: stateless, so
- * that it is right on whichever replica the scheduler runs it, at the cost
- * of reading the authoritative instances once more. A DAG only a CI
+ * emit, with their filters, on each of its own refreshes: what it keeps
+ * between refreshes (its last drafts, to give a DAG listed as it was the
+ * same entity) decides nothing, so that it is right on whichever replica
+ * the scheduler runs it, at the cost of reading the authoritative
+ * instances once more. A DAG only a CI
  * instance has (a new one, not yet in production) is still in the catalog,
  * and moves to the authoritative provider once that instance has it.
  */
@@ -70,6 +73,8 @@ export class AirflowEntityProvider implements EntityProvider {
   readonly #logger: LoggerService;
   readonly #taskRunner: SchedulerServiceTaskRunner;
   #connection?: EntityProviderConnection;
+  /** The drafts of the last refresh applied, which the next one reuses. */
+  #drafts?: ReadonlyMap<string, AirflowDagDraft>;
 
   /**
    * One provider per `catalog.providers.airflow.<id>`, reading through the
@@ -150,20 +155,25 @@ export class AirflowEntityProvider implements EntityProvider {
     const { config, client } = this.#source;
     const started = Date.now();
     let entities;
+    let drafts;
     try {
       // Each DAG is drafted as its page arrives (name, link, owner, tags);
       // name clashes, lineage and the entities once every page is in.
-      const drafter = new AirflowDagDrafter({
-        instance: client.instance,
-        dagUrl: dagId => client.uiLinkForDag(dagId),
-        owners: config.owners,
-        defaultOwner: config.defaultOwner,
-        defaultLifecycle: config.defaultLifecycle,
-      });
+      const drafter = new AirflowDagDrafter(
+        {
+          instance: client.instance,
+          dagUrl: dagId => client.uiLinkForDag(dagId),
+          owners: config.owners,
+          defaultOwner: config.defaultOwner,
+          defaultLifecycle: config.defaultLifecycle,
+        },
+        this.#drafts,
+      );
       const [snapshot, exclude] = await Promise.all([
         readAirflowCatalog(client, config.filters, dag => drafter.draft(dag)),
         this.#authoritativeKeys(),
       ]);
+      drafts = snapshot.dags;
       entities = toAirflowEntities(snapshot, {
         instance: client.instance,
         renamed: drafter.settleNames(),
@@ -181,6 +191,7 @@ export class AirflowEntityProvider implements EntityProvider {
       ...entities.assets,
     ].map(entity => ({ entity, locationKey }));
     await connection.applyMutation({ type: 'full', entities: deferred });
+    this.#drafts = drafts;
     this.#log(entities.report, Date.now() - started);
     return { applied: true, report: entities.report };
   }
@@ -204,7 +215,7 @@ export class AirflowEntityProvider implements EntityProvider {
   #log(report: AirflowMappingReport, ms: number) {
     const { id, instance } = this.#source.config;
     this.#logger.info(
-      `Airflow provider ${id} read instance "${instance}" in ${ms} ms: ${report.dags} DAG and ${report.assets} asset entities; ${report.deferred} DAGs left to authoritative providers, ${report.renamed} names normalised, ${report.collisions.length} name collisions, ${report.unmappedOwners.length} unmapped owners, ${report.droppedTags.length} DAGs with dropped tags, ${report.invalidLifecycles.length} invalid lifecycle tags, ${report.unlinkable.length} unlinkable DAG ids`,
+      `Airflow provider ${id} read instance "${instance}" in ${ms} ms: ${report.dags} DAG and ${report.assets} asset entities; ${report.unchanged} DAG entities unchanged since the last refresh, ${report.deferred} DAGs left to authoritative providers, ${report.renamed} names normalised, ${report.collisions.length} name collisions, ${report.unmappedOwners.length} unmapped owners, ${report.droppedTags.length} DAGs with dropped tags, ${report.invalidLifecycles.length} invalid lifecycle tags, ${report.unlinkable.length} unlinkable DAG ids`,
     );
     const problems: Array<[string[], string]> = [
       [

@@ -3,6 +3,7 @@ import {
   AirflowDag,
   AirflowInstanceInfo,
 } from '@dag-cicd/plugin-dag-cicd-node';
+import fc from 'fast-check';
 import {
   AirflowDagDraft,
   AirflowDagDrafter,
@@ -65,13 +66,17 @@ function asset(
   };
 }
 
-/** What a refresh does: draft each page's DAGs as it comes, then complete them. */
+/**
+ * What a refresh does: draft each page's DAGs as it comes, then complete
+ * them; `previous` is the drafts of the last refresh, if any.
+ */
 function refresh(
   pages: AirflowDag[][],
   assets: AirflowAsset[] = [],
   entityOptions: AirflowEntityOptions = options,
+  previous?: ReadonlyMap<string, AirflowDagDraft>,
 ) {
-  const drafter = new AirflowDagDrafter(entityOptions);
+  const drafter = new AirflowDagDrafter(entityOptions, previous);
   const dags = new Map<string, AirflowDagDraft>();
   for (const page of pages) {
     for (const item of page) dags.set(item.dagId, drafter.draft(item));
@@ -191,7 +196,7 @@ describe('toAirflowEntities of drafted DAGs', () => {
     },
   );
 
-  it('gives the same entities for the same snapshot, leaving the drafts as they were', () => {
+  it('gives the same entities for the same snapshot, and the same objects', () => {
     const { snapshot, renamed, entities } = refresh(
       [[dag('orders_daily'), dag('orders.daily'), dag('revenue')]],
       [
@@ -201,12 +206,151 @@ describe('toAirflowEntities of drafted DAGs', () => {
         }),
       ],
     );
-    const drafts = structuredClone([...snapshot.dags.values()]);
+    const copy = structuredClone(entities);
 
-    expect(toAirflowEntities(snapshot, { instance, renamed })).toEqual(
-      entities,
+    const again = toAirflowEntities(snapshot, { instance, renamed });
+
+    expect(again).toEqual({
+      ...copy,
+      report: { ...copy.report, unchanged: 3 },
+    });
+    again.dags.forEach((entity, i) => expect(entity).toBe(entities.dags[i]));
+    expect(entities).toEqual(copy);
+  });
+
+  it('keeps the draft and entity of each DAG listed as it was, and builds anew what changed', () => {
+    const first = refresh(
+      [
+        [
+          dag('orders_daily', { tags: ['etl'] }),
+          dag('revenue', { description: 'Revenue' }),
+          dag('stock', { owners: ['data-eng'] }),
+          dag('audit'),
+        ],
+      ],
+      [asset(1, 'orders', { producers: ['orders_daily'], readers: ['audit'] })],
     );
-    expect([...snapshot.dags.values()]).toEqual(drafts);
+    const pages = [
+      [
+        dag('orders_daily', { tags: ['etl'] }),
+        dag('revenue', { description: 'Revenue, by region' }),
+        dag('stock', { owners: ['someone', 'data-eng'] }),
+        dag('audit'),
+        // Clashes with orders_daily, and comes first in code-point order.
+        dag('orders.daily'),
+      ],
+    ];
+    const assets = [
+      asset(1, 'orders', { producers: ['orders_daily'], readers: ['audit'] }),
+      asset(2, 'prices', { producers: ['revenue'], readers: ['stock'] }),
+    ];
+
+    const next = refresh(pages, assets, options, first.snapshot.dags);
+
+    // Exactly what a first refresh of the same listing gives.
+    const fresh = refresh(pages, assets);
+    expect(next.entities).toEqual({
+      ...fresh.entities,
+      report: { ...fresh.entities.report, unchanged: 1 },
+    });
+    const drafts = (result: typeof first) => result.snapshot.dags;
+    const entity = (result: typeof first, name: string) =>
+      result.entities.dags.find(e => e.metadata.name === name);
+    // Listed as it was, with the same reads and name: the same objects.
+    expect(drafts(next).get('audit')).toBe(drafts(first).get('audit'));
+    expect(entity(next, 'audit')).toBe(entity(first, 'audit'));
+    // A description and owners changed: drafted and built anew.
+    expect(drafts(next).get('revenue')).not.toBe(drafts(first).get('revenue'));
+    expect(drafts(next).get('stock')).not.toBe(drafts(first).get('stock'));
+    // Listed as it was, but renamed by a clash: the draft kept, a new entity.
+    expect(drafts(next).get('orders_daily')).toBe(
+      drafts(first).get('orders_daily'),
+    );
+    expect(
+      next.entities.dags.find(
+        e =>
+          e.metadata.annotations?.['airflow.apache.org/dag-id'] ===
+          'orders_daily',
+      ),
+    ).not.toBe(entity(first, 'orders-daily'));
+    // The earlier refresh's entities are as it emitted them.
+    expect(entity(first, 'orders-daily')?.metadata.name).toBe('orders-daily');
+    expect(entity(first, 'stock')?.spec.dependsOn).toBeUndefined();
+  });
+
+  it("emits from the last refresh's drafts exactly what a first refresh emits, over any sequence of listings", () => {
+    // Six ids that clash, each in one of two versions or absent from a
+    // listing, and assets linking to any of them: from one listing to the
+    // next, DAGs come, go, change, keep their fields but change their reads
+    // or their name, or stay exactly as they were.
+    const ids = ['a_b', 'a.b', 'a-b', 'c', 'C', 'd'];
+    const version = fc.record({
+      displayName: fc.constantFrom('a_b', 'Nice name'),
+      description: fc.option(fc.constantFrom('x', ''), { nil: undefined }),
+      timetableSummary: fc.option(fc.constantFrom('@daily', ''), {
+        nil: undefined,
+      }),
+      owners: fc.array(fc.constantFrom('data-eng', 'nobody', 'Data-Eng'), {
+        maxLength: 2,
+      }),
+      tags: fc.array(fc.constantFrom('etl', 'ETL', 'lifecycle:experimental'), {
+        maxLength: 2,
+      }),
+    });
+    const listing = fc.record({
+      // Per id: absent, or which version.
+      picks: fc.array(fc.constantFrom(undefined, 0, 1), {
+        minLength: ids.length,
+        maxLength: ids.length,
+      }),
+      pageSize: fc.integer({ min: 1, max: 4 }),
+      // Airflow's asset names are unique.
+      links: fc.uniqueArray(
+        fc.record({
+          name: fc.constantFrom('orders', 'prices'),
+          producers: fc.array(fc.constantFrom(...ids), { maxLength: 2 }),
+          readers: fc.array(fc.constantFrom(...ids), { maxLength: 2 }),
+        }),
+        { maxLength: 2, selector: link => link.name },
+      ),
+    });
+    let reused = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(version, version), {
+          minLength: ids.length,
+          maxLength: ids.length,
+        }),
+        fc.array(listing, { minLength: 2, maxLength: 4 }),
+        (versions, listings) => {
+          let previous: ReadonlyMap<string, AirflowDagDraft> | undefined;
+          for (const { picks, pageSize, links } of listings) {
+            const dags = ids.flatMap((id, i) =>
+              picks[i] === undefined ? [] : [dag(id, versions[i][picks[i]])],
+            );
+            const pages = [];
+            for (let at = 0; at < dags.length; at += pageSize) {
+              pages.push(dags.slice(at, at + pageSize));
+            }
+            const assets = links.map((l, i) => asset(i + 1, l.name, l));
+            const next = refresh(pages, assets, options, previous);
+            const fresh = refresh(pages, assets);
+            expect(next.entities).toEqual({
+              ...fresh.entities,
+              report: {
+                ...fresh.entities.report,
+                unchanged: next.entities.report.unchanged,
+              },
+            });
+            reused += next.entities.report.unchanged;
+            previous = next.snapshot.dags;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // The property is about reuse: make sure there was plenty of it.
+    expect(reused).toBeGreaterThan(300);
   });
 
   it('reports an unmapped owner once per DAG, for its entity and the assets it owns', () => {

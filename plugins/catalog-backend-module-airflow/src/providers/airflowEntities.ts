@@ -49,6 +49,8 @@ export interface AirflowCatalogKeys {
 export interface AirflowMappingReport {
   dags: number;
   assets: number;
+  /** DAG entities given as the last refresh gave them: the DAG is listed as it was. */
+  unchanged: number;
   /** DAGs left to an authoritative provider. */
   deferred: number;
   /** Ids whose entity name is not the id itself (`orders_daily` → `orders-daily`). */
@@ -76,12 +78,18 @@ export interface AirflowEntities {
  * entity is built from this by {@link toAirflowEntities}, once every DAG and
  * asset is in, since the name may clash with another DAG's and the assets
  * it reads come from the asset list. A refresh holds ten thousand of these
- * until its last page, so they are one flat object each, holding only what
- * the entity takes, rather than the DAG Airflow listed or the entity's
- * nested objects.
+ * until its last page, so they are one flat object each, holding what the
+ * entity takes and the two lists that tell whether the DAG changed, rather
+ * than the DAG Airflow listed or the entity's nested objects.
  */
 export interface AirflowDagDraft {
-  dagId: string;
+  readonly dagId: string;
+  /**
+   * The Airflow owners and tags it was drafted from, with the fields below:
+   * a DAG listed the same on the next refresh keeps this draft.
+   */
+  readonly airflowOwners: readonly string[];
+  readonly airflowTags: readonly string[];
   /** Final unless another DAG's clashes with it: see settleNames. */
   name: string;
   /** The DAG in the Airflow UI. */
@@ -96,6 +104,11 @@ export interface AirflowDagDraft {
   schedule: string | undefined;
   /** Undefined when the DAG mapped as it is, as nearly all do. */
   problems: DagProblems | undefined;
+  /**
+   * The entity {@link toAirflowEntities} last built from this draft, which
+   * it gives again while the DAG's name and the assets it reads stay.
+   */
+  entity?: ComponentEntity;
 }
 
 /** What a DAG's entity could not take as it is, for the report. */
@@ -128,26 +141,41 @@ function readTag(tag: string): TagReading {
 /**
  * Drafts each DAG of one refresh as its page arrives: its name, link,
  * owner, lifecycle and tags; {@link toAirflowEntities} builds the entities
- * once every page is in. With a real Airflow most of this work is done
- * while the next page is on its way.
+ * once every page is in. Only the drafts are held until then, not the pages.
  *
  * One drafter per refresh: it remembers the names it gave, to settle the
  * few that clash, and what each Airflow tag normalises to, since a few tags
  * (`etl`, `daily`) recur on thousands of DAGs and the drafts then share one
  * copy of each.
+ *
+ * Given the drafts of the provider's last refresh, it keeps the draft of
+ * each DAG listed as it was, and with it the entity built from it: from
+ * one refresh to the next nearly every DAG is, so that a steady refresh
+ * costs little more than reading the pages (no new drafts and entities to
+ * build, nor to collect).
  */
 export class AirflowDagDrafter {
   readonly #options: AirflowEntityOptions;
+  readonly #previous: ReadonlyMap<string, AirflowDagDraft> | undefined;
   readonly #tags = new Map<string, TagReading>();
   readonly #names = new EntityNamer();
 
-  constructor(options: AirflowEntityOptions) {
+  constructor(
+    options: AirflowEntityOptions,
+    previous?: ReadonlyMap<string, AirflowDagDraft>,
+  ) {
     this.#options = options;
+    this.#previous = previous;
   }
 
   draft(dag: AirflowDag): AirflowDagDraft {
-    const options = this.#options;
     const { dagId } = dag;
+    const last = this.#previous?.get(dagId);
+    if (last !== undefined && draftedFrom(last, dag)) {
+      this.#names.name(dagId, last.name);
+      return last;
+    }
+    const options = this.#options;
     let problems: DagProblems | undefined;
 
     let url = dagLink(dagId, options);
@@ -179,6 +207,8 @@ export class AirflowDagDrafter {
 
     return {
       dagId,
+      airflowOwners: dag.owners,
+      airflowTags: dag.tags,
       name: this.#names.name(dagId),
       url,
       owner,
@@ -207,6 +237,28 @@ export class AirflowDagDrafter {
     }
     return reading;
   }
+}
+
+/** Whether drafting `dag` now would give `draft`, the options being the same. */
+function draftedFrom(draft: AirflowDagDraft, dag: AirflowDag): boolean {
+  return (
+    draft.title ===
+      (dag.displayName === dag.dagId ? undefined : dag.displayName) &&
+    draft.description === (dag.description || undefined) &&
+    draft.schedule === (dag.timetableSummary || undefined) &&
+    sameStrings(draft.airflowOwners, dag.owners) &&
+    sameStrings(draft.airflowTags, dag.tags)
+  );
+}
+
+function sameStrings(
+  a: readonly string[] | undefined,
+  b: readonly string[] | undefined,
+): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The entity of a drafted DAG. */
@@ -331,8 +383,10 @@ function assetUrl(instance: AirflowInstanceInfo, asset: AirflowAsset) {
 }
 
 /**
- * The catalog entities of one instance's DAGs and assets: pure, so that the
- * same snapshot always gives the same entities, on any replica.
+ * The catalog entities of one instance's DAGs and assets: the same snapshot
+ * always gives the same entities, on any replica. Each DAG's entity is
+ * remembered on its draft and given again, the same object, while its name
+ * and reads stay: the catalog only reads the entities it is given.
  *
  * Names are derived from the DAG id (the asset name) alone, never from the
  * instance, so that the same DAG in a CI and a production instance is the
@@ -356,6 +410,7 @@ export function toAirflowEntities(
   const report: AirflowMappingReport = {
     dags: 0,
     assets: 0,
+    unchanged: 0,
     deferred: 0,
     renamed: 0,
     collisions: [],
@@ -413,7 +468,23 @@ export function toAirflowEntities(
     let reads = consumed.get(dagId);
     // Most DAGs read one asset or none: only a longer list needs sorting.
     if (reads && reads.length > 1) reads = uniqueSorted(reads);
-    dags.push(dagEntity(draft, name, reads, instance, linkTitle));
+    let entity = draft.entity;
+    if (
+      entity !== undefined &&
+      entity.metadata.name === name &&
+      sameStrings(entity.spec.dependsOn, reads)
+    ) {
+      report.unchanged++;
+    } else {
+      entity = draft.entity = dagEntity(
+        draft,
+        name,
+        reads,
+        instance,
+        linkTitle,
+      );
+    }
+    dags.push(entity);
   }
 
   const resources: ResourceEntity[] = [];

@@ -65,9 +65,11 @@ export class EntityNamer {
   /**
    * The name of `id`, which is its final name unless
    * {@link EntityNamer.settle} renames it. Giving an id again is harmless.
+   * `known` is the id's {@link entityName} when the caller has it already,
+   * from an earlier refresh.
    */
-  name(id: string): string {
-    const name = entityName(id);
+  name(id: string, known?: string): string {
+    const name = known ?? entityName(id);
     const first = this.#first.get(name);
     if (first === undefined) {
       this.#first.set(name, id);
