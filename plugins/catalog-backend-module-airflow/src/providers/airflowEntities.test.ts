@@ -3,6 +3,7 @@ import {
   AirflowDag,
   AirflowInstanceInfo,
 } from '@dag-cicd/plugin-dag-cicd-node';
+import { AIRFLOW_DAG_ID_ANNOTATION } from '@dag-cicd/plugin-dag-cicd-common';
 import fc from 'fast-check';
 import {
   AirflowDagDraft,
@@ -269,7 +270,7 @@ describe('toAirflowEntities of drafted DAGs', () => {
     expect(
       next.entities.dags.find(
         e =>
-          e.metadata.annotations?.['airflow.apache.org/dag-id'] ===
+          e.metadata.annotations?.[AIRFLOW_DAG_ID_ANNOTATION] ===
           'orders_daily',
       ),
     ).not.toBe(entity(first, 'orders-daily'));

@@ -138,6 +138,12 @@ function readTag(tag: string): TagReading {
   return { tag: catalogTag(tag), lifecycle };
 }
 
+// What a draft takes from the DAG as it is.
+const titleOf = (dag: AirflowDag) =>
+  dag.displayName === dag.dagId ? undefined : dag.displayName;
+const descriptionOf = (dag: AirflowDag) => dag.description || undefined;
+const scheduleOf = (dag: AirflowDag) => dag.timetableSummary || undefined;
+
 /**
  * Drafts each DAG of one refresh as its page arrives: its name, link,
  * owner, lifecycle and tags; {@link toAirflowEntities} builds the entities
@@ -214,9 +220,9 @@ export class AirflowDagDrafter {
       owner,
       lifecycle: lifecycle ?? options.defaultLifecycle,
       tags: kept ? tags : undefined,
-      title: dag.displayName === dagId ? undefined : dag.displayName,
-      description: dag.description || undefined,
-      schedule: dag.timetableSummary || undefined,
+      title: titleOf(dag),
+      description: descriptionOf(dag),
+      schedule: scheduleOf(dag),
       problems,
     };
   }
@@ -242,10 +248,9 @@ export class AirflowDagDrafter {
 /** Whether drafting `dag` now would give `draft`, the options being the same. */
 function draftedFrom(draft: AirflowDagDraft, dag: AirflowDag): boolean {
   return (
-    draft.title ===
-      (dag.displayName === dag.dagId ? undefined : dag.displayName) &&
-    draft.description === (dag.description || undefined) &&
-    draft.schedule === (dag.timetableSummary || undefined) &&
+    draft.title === titleOf(dag) &&
+    draft.description === descriptionOf(dag) &&
+    draft.schedule === scheduleOf(dag) &&
     sameStrings(draft.airflowOwners, dag.owners) &&
     sameStrings(draft.airflowTags, dag.tags)
   );
