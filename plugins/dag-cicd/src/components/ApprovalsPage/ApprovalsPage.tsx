@@ -11,7 +11,7 @@ import { Fragment } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { ActorLink } from '../ActorLink';
-import { relativeTime } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../../timeFromNow';
 import { DagCicdPage } from '../DagCicdPage/DagCicdPage';
 import { GateList } from '../PromotionPipeline/GateList';
 import { isOwnedByAny } from './ownership';

@@ -21,7 +21,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { hasAirflowDagId } from '../../filters';
 import { RunState } from './RunState';
-import { relativeTime } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../../timeFromNow';
 
 function DagStatusDetails({ status }: { status: DagStatus }) {
   const metadata = {

@@ -36,13 +36,13 @@ import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
 import { usePolling } from '../../hooks/usePolling';
 import { ActorLink } from '../ActorLink';
 import { TTL_CHOICES } from '../CreateEnvironmentDialog/createEnvironmentForm';
-import { CommitLink } from '../EnvironmentsTable/commitLink';
+import { CommitLink } from '../CommitLink';
 import {
   EnvironmentStatusLabel,
   isRunActive,
   RunStateLabel,
 } from '../EnvironmentsTable/StatusLabels';
-import { expiresIn } from '../EnvironmentsTable/timeLeft';
+import { expiresIn } from '../../timeFromNow';
 import { ActionButton } from '../PromotionActions/ActionButton';
 import { errorMessage } from '../PromotionActions/PromotionActions';
 import {

@@ -10,10 +10,10 @@ import { Environment } from '@dag-cicd/plugin-dag-cicd-common';
 import Box from '@material-ui/core/Box';
 import { ReactNode } from 'react';
 import { ActorLink } from '../ActorLink';
-import { CommitLink } from './commitLink';
+import { CommitLink } from '../CommitLink';
 import { isSortable } from './environmentsRequest';
 import { EnvironmentStatusLabel, RunStateLabel } from './StatusLabels';
-import { expiresIn, relativeTime } from './timeLeft';
+import { expiresIn, relativeTime } from '../../timeFromNow';
 
 /** Inside a clickable row: using a control must not open the details. */
 function OwnClick(props: { children: ReactNode }) {

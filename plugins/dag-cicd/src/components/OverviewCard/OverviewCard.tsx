@@ -17,7 +17,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { ActorLink } from '../ActorLink';
 import { RunState } from '../DagCard/RunState';
-import { relativeTime } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../../timeFromNow';
 
 /**
  * The stages that have a single thing running in them: every stage but the

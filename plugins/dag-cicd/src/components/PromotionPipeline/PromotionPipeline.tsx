@@ -17,9 +17,9 @@ import { useState } from 'react';
 import { dagCicdApiRef } from '../../api/DagCicdApi';
 import { useDagCicdPermission } from '../../hooks/useDagCicdPermission';
 import { ActorLink } from '../ActorLink';
-import { CommitLink } from '../EnvironmentsTable/commitLink';
+import { CommitLink } from '../CommitLink';
 import { EnvironmentStatusLabel } from '../EnvironmentsTable/StatusLabels';
-import { relativeTime } from '../EnvironmentsTable/timeLeft';
+import { relativeTime } from '../../timeFromNow';
 import { ActionButton } from '../PromotionActions/ActionButton';
 import { CommentDialog } from '../PromotionActions/CommentDialog';
 import {

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { commitUrl } from './commitLink';
+import { commitUrl } from './CommitLink';
 
 const SHA = 'ab12cd3'.padEnd(40, '0');
 

@@ -1,4 +1,4 @@
-import { expiresIn, relativeTime } from './timeLeft';
+import { expiresIn, relativeTime } from './timeFromNow';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 
