@@ -176,7 +176,6 @@ export class AirflowEntityProvider implements EntityProvider {
       drafts = snapshot.dags;
       entities = toAirflowEntities(snapshot, {
         instance: client.instance,
-        renamed: drafter.settleNames(),
         exclude,
       });
     } catch (error) {
@@ -202,7 +201,9 @@ export class AirflowEntityProvider implements EntityProvider {
     const keys = await Promise.all(
       this.#authorities.map(async ({ config, client }) =>
         airflowCatalogKeys(
-          await readAirflowCatalog(client, config.filters, dag => dag.dagId),
+          await readAirflowCatalog(client, config.filters, ({ dagId }) => ({
+            dagId,
+          })),
         ),
       ),
     );

@@ -83,12 +83,7 @@ function refresh(
     for (const item of page) dags.set(item.dagId, drafter.draft(item));
   }
   const snapshot = { dags, assets };
-  const renamed = drafter.settleNames();
-  return {
-    snapshot,
-    renamed,
-    entities: toAirflowEntities(snapshot, { instance, renamed }),
-  };
+  return { snapshot, entities: toAirflowEntities(snapshot, { instance }) };
 }
 
 describe('toAirflowEntities of drafted DAGs', () => {
@@ -152,14 +147,16 @@ describe('toAirflowEntities of drafted DAGs', () => {
     const forward = refresh(pages, assets);
     const backward = refresh([...pages].reverse(), assets);
 
-    const hashed = expect.stringMatching(/^orders-daily-[0-9a-f]{8}$/);
-    expect(forward.renamed).toEqual(new Map([['orders_daily', hashed]]));
     const names = (result: typeof forward) =>
       new Map(result.entities.dags.map(e => [e.metadata.name, e]));
     expect([...names(forward).keys()].sort()).toEqual(
       [...names(backward).keys()].sort(),
     );
-    const renamed = forward.renamed.get('orders_daily');
+    const renamed = forward.entities.dags.find(
+      e =>
+        e.metadata.annotations?.[AIRFLOW_DAG_ID_ANNOTATION] === 'orders_daily',
+    )?.metadata.name;
+    expect(renamed).toMatch(/^orders-daily-[0-9a-f]{8}$/);
     const [resource] = forward.entities.assets;
     // Each producing DAG once, in code-point order; owned by the first.
     expect(resource.spec).toEqual({
@@ -198,7 +195,7 @@ describe('toAirflowEntities of drafted DAGs', () => {
   );
 
   it('gives the same entities for the same snapshot, and the same objects', () => {
-    const { snapshot, renamed, entities } = refresh(
+    const { snapshot, entities } = refresh(
       [[dag('orders_daily'), dag('orders.daily'), dag('revenue')]],
       [
         asset(1, 'orders', {
@@ -209,7 +206,7 @@ describe('toAirflowEntities of drafted DAGs', () => {
     );
     const copy = structuredClone(entities);
 
-    const again = toAirflowEntities(snapshot, { instance, renamed });
+    const again = toAirflowEntities(snapshot, { instance });
 
     expect(again).toEqual({
       ...copy,

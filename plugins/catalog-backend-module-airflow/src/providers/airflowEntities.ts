@@ -16,7 +16,12 @@ import {
   AirflowInstanceInfo,
 } from '@dag-cicd/plugin-dag-cicd-node';
 import { ownerKey } from './config';
-import { assignEntityNames, catalogTag, EntityNamer } from './entityNames';
+import {
+  assignEntityNames,
+  catalogTag,
+  entityName,
+  EntityNamer,
+} from './entityNames';
 import { AirflowCatalogSnapshot } from './readAirflowCatalog';
 
 /** The schedule of a DAG entity, in Airflow's own words: `0 6 * * *`, `@daily`, `Asset`. */
@@ -90,7 +95,7 @@ export interface AirflowDagDraft {
    */
   readonly airflowOwners: readonly string[];
   readonly airflowTags: readonly string[];
-  /** Final unless another DAG's clashes with it: see settleNames. */
+  /** Its {@link entityName}: final unless another DAG's clashes with it. */
   name: string;
   /** The DAG in the Airflow UI. */
   url: string;
@@ -149,10 +154,9 @@ const scheduleOf = (dag: AirflowDag) => dag.timetableSummary || undefined;
  * owner, lifecycle and tags; {@link toAirflowEntities} builds the entities
  * once every page is in. Only the drafts are held until then, not the pages.
  *
- * One drafter per refresh: it remembers the names it gave, to settle the
- * few that clash, and what each Airflow tag normalises to, since a few tags
- * (`etl`, `daily`) recur on thousands of DAGs and the drafts then share one
- * copy of each.
+ * One drafter per refresh: it remembers what each Airflow tag normalises
+ * to, since a few tags (`etl`, `daily`) recur on thousands of DAGs and the
+ * drafts then share one copy of each.
  *
  * Given the drafts of the provider's last refresh, it keeps the draft of
  * each DAG listed as it was, and with it the entity built from it: from
@@ -164,7 +168,6 @@ export class AirflowDagDrafter {
   readonly #options: AirflowEntityOptions;
   readonly #previous: ReadonlyMap<string, AirflowDagDraft> | undefined;
   readonly #tags = new Map<string, TagReading>();
-  readonly #names = new EntityNamer();
 
   constructor(
     options: AirflowEntityOptions,
@@ -177,10 +180,7 @@ export class AirflowDagDrafter {
   draft(dag: AirflowDag): AirflowDagDraft {
     const { dagId } = dag;
     const last = this.#previous?.get(dagId);
-    if (last !== undefined && draftedFrom(last, dag)) {
-      this.#names.name(dagId, last.name);
-      return last;
-    }
+    if (last !== undefined && draftedFrom(last, dag)) return last;
     const options = this.#options;
     let problems: DagProblems | undefined;
 
@@ -215,7 +215,7 @@ export class AirflowDagDrafter {
       dagId,
       airflowOwners: dag.owners,
       airflowTags: dag.tags,
-      name: this.#names.name(dagId),
+      name: entityName(dagId),
       url,
       owner,
       lifecycle: lifecycle ?? options.defaultLifecycle,
@@ -225,14 +225,6 @@ export class AirflowDagDrafter {
       schedule: scheduleOf(dag),
       problems,
     };
-  }
-
-  /**
-   * Once every DAG is drafted: the DAG ids whose name another DAG's also
-   * got, each with the unique name it takes instead.
-   */
-  settleNames(): Map<string, string> {
-    return this.#names.settle();
   }
 
   #readTag(tag: string): TagReading {
@@ -406,12 +398,10 @@ export function toAirflowEntities(
   snapshot: AirflowCatalogSnapshot<AirflowDagDraft>,
   options: {
     instance: AirflowInstanceInfo;
-    /** The drafter's {@link AirflowDagDrafter.settleNames}. */
-    renamed: ReadonlyMap<string, string>;
     exclude?: AirflowCatalogKeys;
   },
 ): AirflowEntities {
-  const { instance, renamed, exclude } = options;
+  const { instance, exclude } = options;
   const report: AirflowMappingReport = {
     dags: 0,
     assets: 0,
@@ -425,6 +415,11 @@ export function toAirflowEntities(
     unlinkable: [],
   };
   const drafts = snapshot.dags;
+  // The DAG ids whose name another DAG's also got, with the unique name
+  // each takes instead: settled over every DAG, whichever page it came on.
+  const namer = new EntityNamer();
+  for (const draft of drafts.values()) namer.name(draft.dagId, draft.name);
+  const renamed = namer.settle();
   const assets = linkedAssets(snapshot.assets, drafts);
   const dagName = (dagId: string) =>
     renamed.get(dagId) ?? drafts.get(dagId)!.name;

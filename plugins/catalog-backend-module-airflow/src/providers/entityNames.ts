@@ -46,8 +46,8 @@ export function entityName(id: string): string {
 }
 
 /**
- * Unique catalog names for ids given one at a time, as a refresh reads
- * them page by page: {@link EntityNamer.name} gives each id its
+ * Unique catalog names for ids given one at a time:
+ * {@link EntityNamer.name} gives each id its
  * {@link entityName} at once, and {@link EntityNamer.settle}, once every id
  * is in, renames those that share a name with another. Ids that map to
  * the same name (`orders_daily` and `orders.daily`) are resolved by the set
@@ -65,8 +65,8 @@ export class EntityNamer {
   /**
    * The name of `id`, which is its final name unless
    * {@link EntityNamer.settle} renames it. Giving an id again is harmless.
-   * `known` is the id's {@link entityName} when the caller has it already,
-   * from an earlier refresh.
+   * `known` is the id's {@link entityName} when the caller has it already
+   * (a DAG's draft holds it).
    */
   name(id: string, known?: string): string {
     const name = known ?? entityName(id);

@@ -23,10 +23,11 @@ export interface AirflowCatalogSnapshot<D> {
  * same time, each page after the other within one.
  *
  * Each DAG is mapped by `keep` as its page arrives, and only what it
- * returns is kept: with ten thousand DAGs, holding every page's objects
- * until the last one arrives is most of a refresh's garbage collection.
+ * returns is kept, by its `dagId`: with ten thousand DAGs, holding every
+ * page's objects until the last one arrives is most of a refresh's garbage
+ * collection.
  */
-export async function readAirflowCatalog<D>(
+export async function readAirflowCatalog<D extends { dagId: string }>(
   client: AirflowClient,
   filters: AirflowDagFilters,
   keep: (dag: AirflowDag) => D,
@@ -39,13 +40,13 @@ export async function readAirflowCatalog<D>(
         paused: filters.includePaused ? undefined : false,
         includeStale: filters.includeStale,
       }),
-      dag => dag.dagId,
       keep,
+      kept => kept.dagId,
     ),
     collect(
       client.iterateAssets(),
-      asset => String(asset.id),
       asset => asset,
+      asset => String(asset.id),
     ),
   ]);
   return { dags, assets: [...assets.values()] };
@@ -55,15 +56,23 @@ export async function readAirflowCatalog<D>(
  * Every item of the pages, once: an item created while paging moves the
  * ones after it a place on, so the next page may repeat one. The later copy
  * wins, being the fresher, in the place of the first.
+ *
+ * The items are indexed once the last page is in, not as pages arrive: a
+ * large map grown while pages are parsed is copied and rescanned by each
+ * garbage collection of their garbage. They are keyed by what `keep`
+ * returned, so that an item kept from an earlier refresh (a draft) keys
+ * the map with its own strings, and the page's copies die young.
  */
 async function collect<T, D>(
   pages: AsyncIterable<T[]>,
-  key: (item: T) => string,
   keep: (item: T) => D,
+  key: (kept: D) => string,
 ): Promise<Map<string, D>> {
-  const items = new Map<string, D>();
+  const kept: D[] = [];
   for await (const page of pages) {
-    for (const item of page) items.set(key(item), keep(item));
+    for (const item of page) kept.push(keep(item));
   }
+  const items = new Map<string, D>();
+  for (const item of kept) items.set(key(item), item);
   return items;
 }
