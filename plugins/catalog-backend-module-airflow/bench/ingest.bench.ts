@@ -18,7 +18,7 @@
  * side of the ratio. Answers are serialised once and then served from
  * memory, so that the server answers as fast as it can. Each asset is
  * produced by one DAG and scheduled on and read by two others. Wall time:
- * median of DAG_CICD_BENCH_REFRESHES rounds (default 15) of a scheduled
+ * median of DAG_CICD_BENCH_REFRESHES rounds (default 31) of a scheduled
  * refresh, the baseline, and a new provider's first refresh.
  */
 import { ChildProcess, fork } from 'node:child_process';
@@ -55,7 +55,7 @@ import {
 
 type Json = Record<string, any>;
 
-const REFRESHES = Number(process.env.DAG_CICD_BENCH_REFRESHES ?? 15);
+const REFRESHES = Number(process.env.DAG_CICD_BENCH_REFRESHES ?? 31);
 const DAGS = 10_000;
 const ASSETS = 2_000;
 const PAGE = 100;

@@ -185,10 +185,10 @@ export class AirflowEntityProvider implements EntityProvider {
       return { applied: false, error: error as Error };
     }
     const locationKey = this.getProviderName();
-    const deferred: DeferredEntity[] = [
-      ...entities.dags,
-      ...entities.assets,
-    ].map(entity => ({ entity, locationKey }));
+    const deferred: DeferredEntity[] = [];
+    for (const entity of entities.dags) deferred.push({ entity, locationKey });
+    for (const entity of entities.assets)
+      deferred.push({ entity, locationKey });
     await connection.applyMutation({ type: 'full', entities: deferred });
     this.#drafts = drafts;
     this.#log(entities.report, Date.now() - started);

@@ -300,59 +300,62 @@ function dagEntity(
 }
 
 /**
- * An asset with the selected DAGs it links: consumers are the DAGs
- * scheduled on it and (Airflow 3) the DAGs with a task reading it;
- * producers the DAGs with a task emitting it. Each list is in code-point
- * order, each DAG once.
+ * An asset with the selected DAGs it links, as the snapshot holds them:
+ * consumers are the DAGs scheduled on it and (Airflow 3) the DAGs with a
+ * task reading it; producers the DAGs with a task emitting it. Each list is
+ * in code-point order of the DAG ids, each DAG once.
  */
-interface LinkedAsset {
+interface LinkedAsset<D> {
   asset: AirflowAsset;
-  producers: string[];
-  consumers: string[];
+  producers: D[];
+  consumers: D[];
 }
+
+const byDagId = (dag: { dagId: string }) => dag.dagId;
 
 /**
  * The assets worth an entity: those a selected DAG produces or consumes,
  * with those DAGs. An asset no selected DAG touches says nothing about this
  * catalog's DAGs.
  */
-function linkedAssets(
+function linkedAssets<D extends { dagId: string }>(
   assets: AirflowAsset[],
-  dags: ReadonlyMap<string, unknown>,
-): LinkedAsset[] {
-  const linked: LinkedAsset[] = [];
+  dags: ReadonlyMap<string, D>,
+): LinkedAsset<D>[] {
+  const linked: LinkedAsset<D>[] = [];
+  const add = (list: D[], dagId: string) => {
+    const dag = dags.get(dagId);
+    if (dag !== undefined) list.push(dag);
+  };
   for (const asset of assets) {
-    let producers: string[] = [];
-    let consumers: string[] = [];
-    for (const task of asset.producingTasks) {
-      if (dags.has(task.dagId)) producers.push(task.dagId);
-    }
-    for (const dagId of asset.scheduledDagIds) {
-      if (dags.has(dagId)) consumers.push(dagId);
-    }
-    for (const task of asset.consumingTasks) {
-      if (dags.has(task.dagId)) consumers.push(task.dagId);
-    }
+    let producers: D[] = [];
+    let consumers: D[] = [];
+    for (const task of asset.producingTasks) add(producers, task.dagId);
+    for (const dagId of asset.scheduledDagIds) add(consumers, dagId);
+    for (const task of asset.consumingTasks) add(consumers, task.dagId);
     if (producers.length === 0 && consumers.length === 0) continue;
     // Most assets have one producer and a consumer or two.
-    if (producers.length > 1) producers = uniqueSorted(producers);
-    if (consumers.length > 1) consumers = uniqueSorted(consumers);
+    if (producers.length > 1) producers = uniqueSorted(producers, byDagId);
+    if (consumers.length > 1) consumers = uniqueSorted(consumers, byDagId);
     linked.push({ asset, producers, consumers });
   }
   return linked;
 }
 
 /**
- * The ids once each, in code-point order. The lists are short, a DAG or two,
- * for which a Set and Array.prototype.sort cost far more than comparing.
+ * The items once each, in code-point order of their keys; items of the same
+ * key are the same item. The lists are short, a DAG or two, for which a Set
+ * and Array.prototype.sort cost far more than comparing.
  */
-function uniqueSorted(ids: string[]): string[] {
-  if (ids.length > 8) return [...new Set(ids)].sort(compare);
-  const sorted: string[] = [];
-  for (const id of ids) {
+function uniqueSorted<T>(items: T[], key: (item: T) => string): T[] {
+  if (items.length > 8) {
+    return [...new Set(items)].sort((a, b) => compare(key(a), key(b)));
+  }
+  const sorted: T[] = [];
+  for (const item of items) {
     let at = sorted.length;
-    while (at > 0 && sorted[at - 1] > id) at--;
-    if (sorted[at - 1] !== id) sorted.splice(at, 0, id);
+    while (at > 0 && key(sorted[at - 1]) > key(item)) at--;
+    if (sorted[at - 1] !== item) sorted.splice(at, 0, item);
   }
   return sorted;
 }
@@ -362,7 +365,7 @@ function uniqueSorted(ids: string[]): string[] {
  * decides it; the snapshot's DAGs need be no more than their ids.
  */
 export function airflowCatalogKeys(
-  snapshot: AirflowCatalogSnapshot<unknown>,
+  snapshot: AirflowCatalogSnapshot<{ dagId: string }>,
 ): AirflowCatalogKeys {
   return {
     dagIds: new Set(snapshot.dags.keys()),
@@ -420,15 +423,15 @@ export function toAirflowEntities(
   const namer = new EntityNamer();
   for (const draft of drafts.values()) namer.name(draft.dagId, draft.name);
   const renamed = namer.settle();
+  // Names rarely clash: most refreshes rename nothing.
+  const dagName = (draft: AirflowDagDraft) =>
+    renamed.size === 0 ? draft.name : renamed.get(draft.dagId) ?? draft.name;
   const assets = linkedAssets(snapshot.assets, drafts);
-  const dagName = (dagId: string) =>
-    renamed.get(dagId) ?? drafts.get(dagId)!.name;
   const assetNames = assignEntityNames(assets.map(l => l.asset.name));
   report.collisions.push(...renamed.keys(), ...assetNames.collisions);
   // Names are valid and lower case already: the references need no parsing.
-  const dagRef = (dagId: string) => `component:${NAMESPACE}/${dagName(dagId)}`;
-  const assetRef = (name: string) =>
-    `resource:${NAMESPACE}/${assetNames.names.get(name)}`;
+  const dagRef = (draft: AirflowDagDraft) =>
+    `component:${NAMESPACE}/${dagName(draft)}`;
 
   // An unmapped owner is reported once per DAG, whether for its entity or
   // for an asset it owns.
@@ -441,12 +444,15 @@ export function toAirflowEntities(
     return draft.owner;
   };
 
-  const consumed = new Map<string, string[]>();
+  // The assets each DAG reads, by its draft.
+  const consumed = new Map<AirflowDagDraft, string[]>();
   for (const { asset, consumers } of assets) {
-    for (const dagId of consumers) {
-      const list = consumed.get(dagId);
-      if (list) list.push(assetRef(asset.name));
-      else consumed.set(dagId, [assetRef(asset.name)]);
+    if (consumers.length === 0) continue;
+    const ref = `resource:${NAMESPACE}/${assetNames.names.get(asset.name)}`;
+    for (const draft of consumers) {
+      const list = consumed.get(draft);
+      if (list) list.push(ref);
+      else consumed.set(draft, [ref]);
     }
   }
 
@@ -454,8 +460,7 @@ export function toAirflowEntities(
   const dags: ComponentEntity[] = [];
   for (const draft of drafts.values()) {
     const { dagId, problems } = draft;
-    // Names rarely clash: most refreshes rename nothing.
-    const name = renamed.size ? dagName(dagId) : draft.name;
+    const name = dagName(draft);
     if (name !== dagId) report.renamed++;
     if (exclude?.dagIds.has(dagId)) {
       report.deferred++;
@@ -465,9 +470,9 @@ export function toAirflowEntities(
     if (problems?.invalidLifecycle) report.invalidLifecycles.push(dagId);
     ownerOf(draft);
     if (problems?.droppedTags) report.droppedTags.push(dagId);
-    let reads = consumed.get(dagId);
+    let reads = consumed.get(draft);
     // Most DAGs read one asset or none: only a longer list needs sorting.
-    if (reads && reads.length > 1) reads = uniqueSorted(reads);
+    if (reads && reads.length > 1) reads = uniqueSorted(reads, ref => ref);
     let entity = draft.entity;
     if (
       entity !== undefined &&
@@ -512,7 +517,7 @@ export function toAirflowEntities(
       },
       spec: {
         type: AIRFLOW_ASSET_RESOURCE_TYPE,
-        owner: ownerOf(drafts.get(owningDag)!),
+        owner: ownerOf(owningDag),
       },
     };
     if (name !== asset.name) entity.metadata.title = asset.name;
