@@ -5,6 +5,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -16,6 +17,16 @@ import { settledStatus } from '../__testUtils__/settled';
 import { dagCicdPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
+
+// The plugin's database, destroyed after the tests: the default test
+// database's pool outlives the backend, and its timers keep a Jest worker
+// from exiting.
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const database = async () =>
+  mockServices.database.factory({
+    knex: await databases.init('SQLITE_3'),
+    migrations: { skip: false },
+  });
 
 const ALICE = 'user:default/alice';
 const BOB = 'user:default/bob';
@@ -32,6 +43,7 @@ describe('dagCicdPlugin promotions', () => {
     const { server } = await startTestBackend({
       features: [
         dagCicdPlugin,
+        await database(),
         auditor.factory,
         createServiceFactory({
           service: notificationService,
@@ -165,6 +177,7 @@ describe('dagCicdPlugin promotions', () => {
     const { server } = await startTestBackend({
       features: [
         dagCicdPlugin,
+        await database(),
         // The backend's real token handling, as app-config.ci.yaml sets it up.
         authServiceFactory,
         httpAuthServiceFactory,
