@@ -13,13 +13,11 @@ import {
 } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import express from 'express';
-import fc from 'fast-check';
 import { http, HttpResponse, JsonBodyType } from 'msw';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { ordersEntity } from '../__testUtils__/environmentApp';
 import { dagCicdEnvironmentRules } from '../permissions';
-import { branchNameProblem } from '@dag-cicd/plugin-dag-cicd-common';
 import {
   BranchHeadService,
   resolveBranchHead,
@@ -637,27 +635,6 @@ describe('resolveBranchHead with a Bitbucket Cloud OAuth client', () => {
     });
     expect(auth).toBe('Bearer oauth-token');
   });
-});
-
-describe('branchNameProblem', () => {
-  // Whatever passes can be put in a URL path segment and read back as the
-  // same single ref: no range, no option, no whitespace, no traversal.
-  it('never accepts a name git or a host would read as something else', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), ref => {
-        if (branchNameProblem(ref) !== undefined) return;
-        expect(ref.length).toBeGreaterThan(0);
-        expect(ref.length).toBeLessThanOrEqual(255);
-        expect(ref).not.toMatch(/\.\.|\s|^-|^\/|\/$|\/\/|\\/);
-        expect(ref.split('/')).not.toContain('..');
-      }),
-    );
-  });
-
-  it.each(['main', 'feature/x', 'release-1.2', 'user/jd/fix_42'])(
-    'accepts %s',
-    ref => expect(branchNameProblem(ref)).toBeUndefined(),
-  );
 });
 
 describe('GET /commits/resolve', () => {

@@ -1,6 +1,21 @@
+import fc from 'fast-check';
 import { branchNameProblem, invalidBranchNameMessage } from './branchName';
 
 describe('branchNameProblem', () => {
+  // Whatever passes can be put in a URL path segment and read back as the
+  // same single ref: no range, no option, no whitespace, no traversal.
+  it('never accepts a name git or a host would read as something else', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), ref => {
+        if (branchNameProblem(ref) !== undefined) return;
+        expect(ref.length).toBeGreaterThan(0);
+        expect(ref.length).toBeLessThanOrEqual(255);
+        expect(ref).not.toMatch(/\.\.|\s|^-|^\/|\/$|\/\/|\\/);
+        expect(ref.split('/')).not.toContain('..');
+      }),
+    );
+  });
+
   it.each(['main', 'feature/x', 'release-1.2', 'user/jd/fix_42', 'a.b'])(
     'accepts %s',
     ref => expect(branchNameProblem(ref)).toBeUndefined(),
