@@ -443,7 +443,7 @@ async function main() {
   });
   airflow.stop();
   report(
-    `AirflowEntityProvider.refresh() of one Airflow 3 instance, page limit ${PAGE}, ${REFRESHES} refreshes`,
+    `AirflowEntityProvider.refresh() of one Airflow 3 instance, page limit ${PAGE}, ${REFRESHES} rounds`,
     rows,
   );
   if (violations.length) {

@@ -216,7 +216,7 @@ export class AirflowEntityProvider implements EntityProvider {
   #log(report: AirflowMappingReport, ms: number) {
     const { id, instance } = this.#source.config;
     this.#logger.info(
-      `Airflow provider ${id} read instance "${instance}" in ${ms} ms: ${report.dags} DAG and ${report.assets} asset entities; ${report.unchanged} DAG entities unchanged since the last refresh, ${report.deferred} DAGs left to authoritative providers, ${report.renamed} names normalised, ${report.collisions.length} name collisions, ${report.unmappedOwners.length} unmapped owners, ${report.droppedTags.length} DAGs with dropped tags, ${report.invalidLifecycles.length} invalid lifecycle tags, ${report.unlinkable.length} unlinkable DAG ids`,
+      `Airflow provider ${id} read instance "${instance}" in ${ms} ms: ${report.dags} DAG and ${report.assets} asset entities; ${report.unchanged} DAG entities kept from an earlier refresh, ${report.deferred} DAGs left to authoritative providers, ${report.renamed} names normalised, ${report.collisions.length} name collisions, ${report.unmappedOwners.length} unmapped owners, ${report.droppedTags.length} DAGs with dropped tags, ${report.invalidLifecycles.length} invalid lifecycle tags, ${report.unlinkable.length} unlinkable DAG ids`,
     );
     const problems: Array<[string[], string]> = [
       [

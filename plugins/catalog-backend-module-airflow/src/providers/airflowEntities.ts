@@ -54,7 +54,10 @@ export interface AirflowCatalogKeys {
 export interface AirflowMappingReport {
   dags: number;
   assets: number;
-  /** DAG entities given as the last refresh gave them: the DAG is listed as it was. */
+  /**
+   * DAG entities given as an earlier refresh built them: the DAG listed as
+   * it was, with the same name and reads.
+   */
   unchanged: number;
   /** DAGs left to an authoritative provider. */
   deferred: number;
@@ -83,9 +86,10 @@ export interface AirflowEntities {
  * entity is built from this by {@link toAirflowEntities}, once every DAG and
  * asset is in, since the name may clash with another DAG's and the assets
  * it reads come from the asset list. A refresh holds ten thousand of these
- * until its last page, so they are one flat object each, holding what the
- * entity takes and the two lists that tell whether the DAG changed, rather
- * than the DAG Airflow listed or the entity's nested objects.
+ * until its last page, and a provider keeps them until its next refresh, so
+ * they are one flat object each, holding what the entity takes, the two
+ * lists that tell whether the DAG changed, and the entity last built from
+ * it, rather than the DAG Airflow listed.
  */
 export interface AirflowDagDraft {
   readonly dagId: string;
