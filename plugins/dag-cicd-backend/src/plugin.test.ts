@@ -9,9 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { settledStatus } from './__testUtils__/settled';
+import { testDatabaseServices } from './__testUtils__/testDatabases';
 import { dagCicdPlugin } from './plugin';
 
 jest.setTimeout(60_000);
+
+const database = testDatabaseServices();
 
 // The plugin as a backend installs it: real migrations on SQLite, the real
 // router, file store, scheduler, permission registry, the backend's own auth
@@ -24,6 +27,7 @@ describe('dagCicdPlugin', () => {
     const { server } = await startTestBackend({
       features: [
         dagCicdPlugin,
+        await database(),
         mockServices.rootConfig.factory({
           data: { dagCicd: { dataStore: { file: { root } } } },
         }),

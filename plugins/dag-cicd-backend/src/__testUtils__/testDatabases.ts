@@ -1,4 +1,8 @@
-import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 
 /**
  * The engines every database test runs on. `npm test` starts a real
@@ -17,4 +21,20 @@ export function createTestDatabases(): TestDatabases {
     );
   }
   return databases;
+}
+
+/**
+ * The database service of a backend made with `startTestBackend`, one
+ * SQLite database per call of the returned function, destroyed after the
+ * file's tests: the backend's default test database outlives the backend,
+ * and its pool's reaping timers keep a Jest worker from exiting. Call at
+ * the top of a test file, where the cleanup can be registered.
+ */
+export function testDatabaseServices() {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  return async () =>
+    mockServices.database.factory({
+      knex: await databases.init('SQLITE_3'),
+      migrations: { skip: false },
+    });
 }

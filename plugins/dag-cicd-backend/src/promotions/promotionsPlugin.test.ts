@@ -5,7 +5,6 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
-  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -14,19 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { settledStatus } from '../__testUtils__/settled';
+import { testDatabaseServices } from '../__testUtils__/testDatabases';
 import { dagCicdPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
 
-// The plugin's database, destroyed after the tests: the default test
-// database's pool outlives the backend, and its timers keep a Jest worker
-// from exiting.
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-const database = async () =>
-  mockServices.database.factory({
-    knex: await databases.init('SQLITE_3'),
-    migrations: { skip: false },
-  });
+const database = testDatabaseServices();
 
 const ALICE = 'user:default/alice';
 const BOB = 'user:default/bob';
