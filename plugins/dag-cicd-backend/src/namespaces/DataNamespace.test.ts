@@ -31,6 +31,7 @@ const hostilePieces = [
   '\u2024', // one dot leader
   '\u2215', // division slash
   '\u0000',
+  '\u0085', // next line, a C1 control
   '\u2028', // line separator
   '\u2029', // paragraph separator
   '?',
@@ -214,6 +215,7 @@ describe('isWithin', () => {
     ['a query', `${ci1}x?../../y`],
     ['a fragment', `${ci1}x#/../y`],
     ['a NUL byte', `${ci1}x\u0000`],
+    ['a C1 control (next line)', `${ci1}x\u0085y`],
     ['another scheme', 'file:///etc/passwd'],
     ['an absolute path', '/etc/passwd'],
     ['the root itself', root],

@@ -36,11 +36,12 @@ export function isNormalised(uri: string): boolean {
   );
 }
 
-// Line and paragraph separators too: URI's `.` stops at them, so a
-// check of a URI's rest alone (isWithin) must refuse them as the whole
-// URI's match does.
+// Control characters are C0, DEL and C1 (NEL, U+0085, is a line break to
+// some readers). Line and paragraph separators too: URI's `.` stops at
+// them, so a check of a URI's rest alone (isWithin) must refuse them as the
+// whole URI's match does.
 // eslint-disable-next-line no-control-regex
-const FORBIDDEN = /[\\%?#\x00-\x1f\x7f\u2028\u2029]/;
+const FORBIDDEN = /[\\%?#\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 const DOTS_AND_SPACES = /^[. ]+$/;
 
 /** No character another layer could read differently (see isNormalised). */
