@@ -198,12 +198,11 @@ function shiftEpoch(match: RegExpExecArray, byMs: number): string {
  * keeps its unit. Undefined for text that is not a timestamp.
  */
 export function shiftTimestamp(text: string, byMs: number): string | undefined {
-  if (byMs % DAY_MS === 0 && ISO.test(text)) {
-    return shiftIsoDays(text, byMs / DAY_MS);
-  }
-  const iso = ISO.exec(text);
-  if (iso) {
-    return shiftIso(iso, byMs);
+  if (byMs % DAY_MS === 0) {
+    if (ISO.test(text)) return shiftIsoDays(text, byMs / DAY_MS);
+  } else {
+    const iso = ISO.exec(text);
+    if (iso) return shiftIso(iso, byMs);
   }
   const epoch = EPOCH.exec(text);
   return epoch ? shiftEpoch(epoch, byMs) : undefined;
